@@ -1,0 +1,3 @@
+from jalon.cli import main
+
+main()

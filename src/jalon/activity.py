@@ -1,0 +1,113 @@
+"""The activity log: every write records actor, action, subject, time and changed fields.
+
+Services call `record()` inside their unit of work, so the entry commits with the change
+it describes, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jalon.db import Base, UTCDateTime, utcnow
+from jalon.errors import N_
+from jalon.permissions import Actor
+from jalon.uow import UnitOfWork
+
+Changes = dict[str, list[Any]]
+
+
+class ActivityEntry(Base):
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(80))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    subject_label: Mapped[str] = mapped_column(String(200), default="")
+    changes: Mapped[Changes] = mapped_column(JSON, default=dict)
+
+
+@dataclass(frozen=True)
+class Subject:
+    type: str
+    id: int | None
+    label: str = ""
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> Changes:
+    """Changed fields as {field: [old, new]} (pure)."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def record(
+    uow: UnitOfWork,
+    action: str,
+    subject: Subject,
+    *,
+    actor: Actor,
+    product_id: int | None = None,
+    changes: Changes | None = None,
+) -> ActivityEntry:
+    entry = ActivityEntry(
+        action=action, subject_type=subject.type, subject_id=subject.id,
+        subject_label=subject.label[:200], actor_id=actor.id, actor_label=actor.label[:200],
+        product_id=product_id, changes=changes or {}, at=utcnow(),
+    )
+    uow.add(entry)
+    return entry
+
+
+def list_activity(uow: UnitOfWork, *, product_id: int, limit: int = 50,
+                  before_id: int | None = None) -> list[ActivityEntry]:
+    stmt = select(ActivityEntry).where(ActivityEntry.product_id == product_id)
+    if before_id is not None:
+        stmt = stmt.where(ActivityEntry.id < before_id)
+    stmt = stmt.order_by(ActivityEntry.id.desc()).limit(limit)
+    return list(uow.session.scalars(stmt))
+
+
+ACTIONS: dict[str, str] = {
+    "products.product.created": N_("created the product {subject}"),
+    "products.product.updated": N_("edited the product {subject}"),
+    "products.stage.changed": N_("changed the stage of {subject}"),
+    "products.member.added": N_("gave {subject} a role on the product"),
+    "products.member.role_changed": N_("changed the role of {subject}"),
+    "products.member.removed": N_("removed {subject} from the product"),
+    "accounts.user.created": N_("created the account of {subject}"),
+    "accounts.invitation.accepted": N_("accepted the invitation"),
+    "accounts.password.changed": N_("changed their password"),
+    "accounts.token.created": N_("created the API token {subject}"),
+    "accounts.token.revoked": N_("revoked the API token {subject}"),
+    "accounts.session.revoked": N_("signed out a session"),
+    "accounts.language.changed": N_("changed their language"),
+}
+
+FIELD_LABELS: dict[str, str] = {
+    "name": N_("Name"), "vision": N_("Vision"), "target_users": N_("Target users"),
+    "product_goal": N_("Product Goal"), "stage": N_("Stage"), "reason": N_("Reason"),
+    "role": N_("Role"), "email": N_("E-mail"), "is_admin": N_("Administrator"),
+    "language": N_("Language"),
+}
+
+
+def describe(entry: ActivityEntry, gettext: Callable[[str], str]) -> str:
+    """A readable sentence for an entry, in the reader's language."""
+    template = ACTIONS.get(entry.action)
+    if template is None:
+        return entry.action
+    return gettext(template).format(subject=entry.subject_label)
+
+
+def field_label(name: str, gettext: Callable[[str], str]) -> str:
+    return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name

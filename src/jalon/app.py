@@ -1,0 +1,158 @@
+"""The application factory: `create_app(settings)` builds everything; nothing runs at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jalon import __version__, db, web
+from jalon.accounts import api as accounts_api
+from jalon.accounts import pages as accounts_pages
+from jalon.accounts import queries as account_queries
+from jalon.errors import JalonError, Unauthenticated
+from jalon.products import api as products_api
+from jalon.products import pages as products_pages
+from jalon.settings import Settings, ensure_secret
+from jalon.uow import Database
+
+SETUP_EXEMPT = ("/setup", "/static/", "/api/", "/healthz", "/language", "/invite/")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, exc: JalonError) -> Response:
+    ctx: web.Ctx | None = getattr(request.state, "ctx", None)
+    gettext = ctx.gettext if ctx else str
+    headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else {}
+    if _is_api(request) or ctx is None:
+        return JSONResponse(exc.body(gettext), status_code=exc.status, headers=headers)
+    if isinstance(exc, Unauthenticated):
+        return web.login_redirect(request)
+    response = web.render(request, "error.html", {"error": exc, "message": exc.render(gettext)},
+                          status=exc.status, fragment="_error.html")
+    response.headers.update(headers)
+    return response
+
+
+def _validation_fields(exc: RequestValidationError) -> tuple[str, str, dict[str, str]]:
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return "invalid_json", "The request body is not valid JSON.", {}
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+        name = ".".join(loc) or "body"
+        message = str(err.get("msg", "invalid value"))
+        if err.get("type") == "extra_forbidden":
+            message = "Unknown field."
+        elif err.get("type") == "model_attributes_type":
+            message = "Send a JSON object."
+        fields.setdefault(name, message)
+    return "invalid", "Some fields are not valid.", fields
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(JalonError)
+    async def jalon_error(request: Request, exc: JalonError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        code, message, fields = _validation_fields(exc)
+        status = 400 if code == "invalid_json" else 422
+        if not _is_api(request):
+            return web.render(request, "error.html", {"message": message, "fields": fields},
+                              status=status)
+        return JSONResponse({"error": {"code": code, "message": message, "fields": fields}},
+                            status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        message = "No such page." if exc.status_code == 404 else str(exc.detail)
+        if _is_api(request) or getattr(request.state, "ctx", None) is None:
+            return JSONResponse({"error": {"code": code, "message": message, "fields": {}}},
+                                status_code=exc.status_code)
+        return web.render(request, "error.html", {"message": web.get_ctx(request).gettext(message)},
+                          status=exc.status_code)
+
+
+def _install_context(app: FastAPI, settings: Settings, database: Database) -> None:
+    @app.middleware("http")
+    async def context(request: Request,
+                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path.startswith("/static/"):
+            return await call_next(request)
+        try:
+            ctx = web.build_ctx(request, settings, database)
+        except JalonError as exc:
+            return error_response(request, exc)
+        request.state.ctx = ctx
+        if _needs_setup(app, request, database):
+            return web.redirect("/setup", request)
+        response = await call_next(request)
+        if ctx.new_csrf_nonce:
+            web.set_cookie(response, request, ctx, web.CSRF_COOKIE, ctx.csrf_nonce)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/api/v1/docs"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        return response
+
+
+def _needs_setup(app: FastAPI, request: Request, database: Database) -> bool:
+    if app.state.has_users or request.url.path.startswith(SETUP_EXEMPT):
+        return False
+    app.state.has_users = account_queries.count_users(database.reader()) > 0
+    return not app.state.has_users
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    settings = ensure_secret(settings)
+    database = database or Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(title="Jalon API", version=__version__, lifespan=lifespan,
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  description="Products, lifecycle, members and activity. Authenticate with "
+                              "`Authorization: Bearer <token>` (see `jalon token create`).")
+    app.state.settings, app.state.db, app.state.has_users = settings, database, False
+    _install_error_handlers(app)
+    _install_context(app, settings, database)
+    app.mount("/static", StaticFiles(directory=str(files("jalon") / "static")), name="static")
+    for module in (accounts_pages, products_pages, accounts_api, products_api):
+        app.include_router(module.router)
+
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Jalon API",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> Response:
+        try:
+            db.ping(database.engine)
+        except SQLAlchemyError:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return app

@@ -1,0 +1,219 @@
+"""The `jalon` command. Every command builds settings once and calls the same services."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from jalon import backup as backup_module
+from jalon import db as db_module
+from jalon.errors import JalonError
+from jalon.settings import SETTING_NAMES, Settings, ensure_secret, load_settings
+from jalon.uow import Database
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(func: F) -> F:
+    """Bad input ends with a clear message on stderr and a non-zero exit code."""
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except JalonError as exc:
+            fields = "".join(f"\n  {k}: {v}" for k, v in exc.render_fields().items()
+                             if v != exc.render())
+            click.echo(f"Error: {exc.render()}{fields}", err=True)
+            sys.exit(exc.exit_code)
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(ctx: click.Context, **overrides: object) -> Settings:
+    base: dict[str, object] = ctx.obj or {}
+    merged = {**base, **{k: v for k, v in overrides.items() if v is not None}}
+    config = merged.pop("config", None)
+    return ensure_secret(load_settings(config_file=Path(str(config)) if config else None,
+                                       overrides=merged))
+
+
+def _database(settings: Settings, *, migrate: bool = True) -> Database:
+    database = Database(settings)
+    if migrate:
+        db_module.upgrade(database.engine)
+    return database
+
+
+@click.group()
+@click.option("--config", type=click.Path(dir_okay=False), help="TOML configuration file.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Data directory.")
+@click.version_option(package_name="jalon")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
+    """Jalon: product management from idea to retirement."""
+    ctx.obj = {"config": config, "data_dir": data_dir}
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default 8000).")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Data directory.")
+@click.option("--workers", type=int, help="Worker processes (PostgreSQL only).")
+@click.pass_context
+@_handle_errors
+def serve(ctx: click.Context, host: str | None, port: int | None, data_dir: str | None,
+          workers: int | None) -> None:
+    """Apply pending migrations, then serve the web interface and API."""
+    import uvicorn
+
+    settings = _settings(ctx, host=host, port=port, data_dir=data_dir, workers=workers)
+    database = _database(settings, migrate=settings.migrate_on_start)
+    database.dispose()
+    for name, value in settings.public_dict().items():
+        if name not in ("secret_key", "database_url"):
+            os.environ[f"JALON_{name.upper()}"] = str(value)
+    os.environ["JALON_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["JALON_SECRET_KEY"] = settings.secret_key
+    if settings.database_url:
+        os.environ["JALON_DATABASE_URL"] = settings.database_url
+    os.environ.pop("JALON_CONFIG", None)
+    click.echo(f"Jalon listens on http://{settings.host}:{settings.port}", err=True)
+    uvicorn.run("jalon.cli:app_from_environment", factory=True, host=settings.host,
+                port=settings.port, workers=settings.workers, log_level=settings.log_level,
+                proxy_headers=True)
+
+
+def app_from_environment() -> Any:
+    """Uvicorn's factory for each worker: settings come from the JALON_* environment."""
+    from jalon.app import create_app
+
+    return create_app(load_settings())
+
+
+@main.command()
+@click.pass_context
+@_handle_errors
+def demo(ctx: click.Context) -> None:
+    """Create the administrator (if none) and the demo product (idempotent)."""
+    from jalon.demo import create_demo
+
+    database = _database(_settings(ctx))
+    result = create_demo(database)
+    if result.admin_password:
+        click.echo("Administrator account created. This password is shown only once:")
+        click.echo(f"  e-mail:   {result.admin_email}")
+        click.echo(f"  password: {result.admin_password}")
+    verb = "created" if result.created else "already exists"
+    click.echo(f"Demo product {verb}: /products/{result.product_id}")
+
+
+@main.group()
+def user() -> None:
+    """Manage user accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.pass_context
+@_handle_errors
+def user_add(ctx: click.Context, email: str, name: str, admin: bool) -> None:
+    """Create a user. The password is read from stdin when it is not a terminal."""
+    from jalon.accounts import services
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    database = _database(_settings(ctx))
+    created = services.create_user(database.uow(), email=email, name=name, password=password,
+                                   is_admin=admin)
+    click.echo(f"User {created.email} created (id {created.id}{', administrator' if admin else ''}).")
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+@click.pass_context
+@_handle_errors
+def token_create(ctx: click.Context, email: str, name: str) -> None:
+    """Print one new API token for the user on stdout."""
+    from jalon.accounts import services
+    from jalon.permissions import CLI_ACTOR
+
+    database = _database(_settings(ctx))
+    _tok, raw = services.create_api_token(database.uow(), actor=CLI_ACTOR, name=name,
+                                          user_email=email)
+    click.echo(raw)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+@_handle_errors
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply pending migrations."""
+    database = _database(_settings(ctx), migrate=False)
+    pending = db_module.pending_migrations(database.engine)
+    db_module.upgrade(database.engine)
+    click.echo(f"Applied {len(pending)} migration(s); the database is up to date.")
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+@_handle_errors
+def backup_cmd(ctx: click.Context, file: str) -> None:
+    """Write a consistent copy of the database to FILE, even while the server runs."""
+    size = backup_module.backup(_settings(ctx), Path(file))
+    click.echo(f"Backup written to {file} ({size} bytes).")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@_handle_errors
+def restore_cmd(ctx: click.Context, file: str, yes: bool) -> None:
+    """Replace the database's content with the backup FILE (stop the server first)."""
+    settings = _settings(ctx)
+    if not yes and sys.stdin.isatty():
+        click.confirm("This replaces everything in the current database. Continue?", abort=True)
+    backup_module.restore(settings, Path(file))
+    _database(settings)  # a backup from an older release is migrated forward
+    click.echo(f"Restored {file}.")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Configuration."""
+
+
+@config_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML-like lines.")
+@click.pass_context
+@_handle_errors
+def config_show(ctx: click.Context, as_json: bool) -> None:
+    """Print the effective configuration (the secret key is masked)."""
+    values = _settings(ctx).public_dict()
+    if as_json:
+        click.echo(json.dumps(values, indent=2))
+        return
+    for name in SETTING_NAMES:
+        click.echo(f"{name} = {json.dumps(values[name])}")

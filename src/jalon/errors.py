@@ -1,0 +1,116 @@
+"""One small error hierarchy, mapped once to HTTP, HTML and CLI exit codes.
+
+Messages are English source strings with `{placeholders}`; the web layer translates them
+with gettext before formatting, so the same error reads in French or English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+
+def N_(text: str) -> str:
+    """Mark a string for translation where it is defined; it is translated when shown."""
+    return text
+
+
+class Message(str):
+    """An English message template with its parameters, formatted now, translatable later."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        obj = super().__new__(cls, template.format(**params) if params else template)
+        obj.template = template
+        obj.params = params
+        return obj
+
+    def translate(self, gettext: Callable[[str], str]) -> str:
+        text = gettext(self.template)
+        return text.format(**self.params) if self.params else text
+
+
+def translate(message: str, gettext: Callable[[str], str]) -> str:
+    if isinstance(message, Message):
+        return message.translate(gettext)
+    return gettext(message)
+
+
+class JalonError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    exit_code: ClassVar[int] = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        fields: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+        self.fields: dict[str, str] = dict(fields or {})
+        if field is not None:
+            self.fields.setdefault(field, Message(message, **params))
+
+    def render(self, gettext: Callable[[str], str] = str) -> str:
+        text = gettext(self.message)
+        return text.format(**self.params) if self.params else text
+
+    def render_fields(self, gettext: Callable[[str], str] = str) -> dict[str, str]:
+        return {name: translate(msg, gettext) for name, msg in self.fields.items()}
+
+    def body(self, gettext: Callable[[str], str] = str) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.render(gettext),
+                          "fields": self.render_fields(gettext)}}
+
+
+class Invalid(JalonError):
+    status = 422
+    code = "invalid"
+    exit_code = 2
+
+
+class Unauthenticated(JalonError):
+    status = 401
+    code = "unauthenticated"
+    exit_code = 3
+
+
+class Forbidden(JalonError):
+    status = 403
+    code = "forbidden"
+    exit_code = 3
+
+
+class NotFound(JalonError):
+    status = 404
+    code = "not_found"
+    exit_code = 4
+
+
+class Conflict(JalonError):
+    status = 409
+    code = "conflict"
+    exit_code = 5
+
+
+class TooManyRequests(JalonError):
+    status = 429
+    code = "too_many_requests"
+    exit_code = 6
+
+    def __init__(self, message: str, *, retry_after: int, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.retry_after = retry_after
+
+
+class Unavailable(JalonError):
+    status = 503
+    code = "unavailable"
+    exit_code = 7

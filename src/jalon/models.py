@@ -1,0 +1,8 @@
+"""Import every area's models so that `Base.metadata` is complete (Alembic, tests)."""
+
+from jalon import activity
+from jalon.accounts import models as accounts
+from jalon.db import Base
+from jalon.products import models as products
+
+__all__ = ["Base", "accounts", "activity", "products"]
