@@ -30,7 +30,8 @@ class ActivityEntry(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_label: Mapped[str] = mapped_column(String(200), default="")
     product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), index=True)
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
     action: Mapped[str] = mapped_column(String(80))
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(Integer)
@@ -60,16 +61,23 @@ def record(
     changes: Changes | None = None,
 ) -> ActivityEntry:
     entry = ActivityEntry(
-        action=action, subject_type=subject.type, subject_id=subject.id,
-        subject_label=subject.label[:200], actor_id=actor.id, actor_label=actor.label[:200],
-        product_id=product_id, changes=changes or {}, at=utcnow(),
+        action=action,
+        subject_type=subject.type,
+        subject_id=subject.id,
+        subject_label=subject.label[:200],
+        actor_id=actor.id,
+        actor_label=actor.label[:200],
+        product_id=product_id,
+        changes=changes or {},
+        at=utcnow(),
     )
     uow.add(entry)
     return entry
 
 
-def list_activity(uow: UnitOfWork, *, product_id: int, limit: int = 50,
-                  before_id: int | None = None) -> list[ActivityEntry]:
+def list_activity(
+    uow: UnitOfWork, *, product_id: int, limit: int = 50, before_id: int | None = None
+) -> list[ActivityEntry]:
     stmt = select(ActivityEntry).where(ActivityEntry.product_id == product_id)
     if before_id is not None:
         stmt = stmt.where(ActivityEntry.id < before_id)
@@ -94,9 +102,15 @@ ACTIONS: dict[str, str] = {
 }
 
 FIELD_LABELS: dict[str, str] = {
-    "name": N_("Name"), "vision": N_("Vision"), "target_users": N_("Target users"),
-    "product_goal": N_("Product Goal"), "stage": N_("Stage"), "reason": N_("Reason"),
-    "role": N_("Role"), "email": N_("E-mail"), "is_admin": N_("Administrator"),
+    "name": N_("Name"),
+    "vision": N_("Vision"),
+    "target_users": N_("Target users"),
+    "product_goal": N_("Product Goal"),
+    "stage": N_("Stage"),
+    "reason": N_("Reason"),
+    "role": N_("Role"),
+    "email": N_("E-mail"),
+    "is_admin": N_("Administrator"),
     "language": N_("Language"),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.resources import files
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -38,8 +39,13 @@ def error_response(request: Request, exc: JalonError) -> Response:
         return JSONResponse(exc.body(gettext), status_code=exc.status, headers=headers)
     if isinstance(exc, Unauthenticated):
         return web.login_redirect(request)
-    response = web.render(request, "error.html", {"error": exc, "message": exc.render(gettext)},
-                          status=exc.status, fragment="_error.html")
+    response = web.render(
+        request,
+        "error.html",
+        {"error": exc, "message": exc.render(gettext)},
+        status=exc.status,
+        fragment="_error.html",
+    )
     response.headers.update(headers)
     return response
 
@@ -70,26 +76,35 @@ def _install_error_handlers(app: FastAPI) -> None:
         code, message, fields = _validation_fields(exc)
         status = 400 if code == "invalid_json" else 422
         if not _is_api(request):
-            return web.render(request, "error.html", {"message": message, "fields": fields},
-                              status=status)
-        return JSONResponse({"error": {"code": code, "message": message, "fields": fields}},
-                            status_code=status)
+            return web.render(
+                request, "error.html", {"message": message, "fields": fields}, status=status
+            )
+        return JSONResponse(
+            {"error": {"code": code, "message": message, "fields": fields}}, status_code=status
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = "No such page." if exc.status_code == 404 else str(exc.detail)
         if _is_api(request) or getattr(request.state, "ctx", None) is None:
-            return JSONResponse({"error": {"code": code, "message": message, "fields": {}}},
-                                status_code=exc.status_code)
-        return web.render(request, "error.html", {"message": web.get_ctx(request).gettext(message)},
-                          status=exc.status_code)
+            return JSONResponse(
+                {"error": {"code": code, "message": message, "fields": {}}},
+                status_code=exc.status_code,
+            )
+        return web.render(
+            request,
+            "error.html",
+            {"message": web.get_ctx(request).gettext(message)},
+            status=exc.status_code,
+        )
 
 
 def _install_context(app: FastAPI, settings: Settings, database: Database) -> None:
     @app.middleware("http")
-    async def context(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         if request.url.path.startswith("/static/"):
             return await call_next(request)
         try:
@@ -109,7 +124,8 @@ def _install_context(app: FastAPI, settings: Settings, database: Database) -> No
             response.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+                "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            )
         return response
 
 
@@ -129,10 +145,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         yield
         database.dispose()
 
-    app = FastAPI(title="Jalon API", version=__version__, lifespan=lifespan,
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
-                  description="Products, lifecycle, members and activity. Authenticate with "
-                              "`Authorization: Bearer <token>` (see `jalon token create`).")
+    app = FastAPI(
+        title="Jalon API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="Products, lifecycle, members and activity. Authenticate with "
+        "`Authorization: Bearer <token>` (see `jalon token create`).",
+    )
     app.state.settings, app.state.db, app.state.has_users = settings, database, False
     _install_error_handlers(app)
     _install_context(app, settings, database)
@@ -142,10 +164,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     @app.get("/api/v1/docs", include_in_schema=False)
     def api_docs() -> Response:
-        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Jalon API",
-                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Jalon API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> Response:

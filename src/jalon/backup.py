@@ -25,15 +25,19 @@ def _sqlite_path(settings: Settings) -> Path:
 
 
 def _libpq_url(settings: Settings) -> str:
-    return make_url(settings.effective_database_url).set(drivername="postgresql") \
+    return (
+        make_url(settings.effective_database_url)
+        .set(drivername="postgresql")
         .render_as_string(hide_password=False)
+    )
 
 
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise Unavailable("{name} is not installed; install the PostgreSQL client tools.",
-                          name=name)
+        raise Unavailable(
+            "{name} is not installed; install the PostgreSQL client tools.", name=name
+        )
     return path
 
 
@@ -51,8 +55,15 @@ def backup(settings: Settings, target: Path) -> int:
             dest.close()
             source.close()
     else:
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}",
-              f"--dbname={_libpq_url(settings)}"])
+        _run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                f"--file={partial}",
+                f"--dbname={_libpq_url(settings)}",
+            ]
+        )
     os.replace(partial, target)
     return target.stat().st_size
 
@@ -62,8 +73,11 @@ def _check_file(source: Path, magic: bytes) -> None:
         raise Invalid("{path} does not exist", field="file", path=str(source))
     with source.open("rb") as fh:
         if fh.read(len(magic)) != magic:
-            raise Invalid("{path} is not a Jalon backup for this database engine",
-                          field="file", path=str(source))
+            raise Invalid(
+                "{path} is not a Jalon backup for this database engine",
+                field="file",
+                path=str(source),
+            )
 
 
 def restore(settings: Settings, source: Path) -> None:
@@ -73,8 +87,9 @@ def restore(settings: Settings, source: Path) -> None:
         src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
         try:
             if src.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-                raise Invalid("{path} is damaged (integrity check failed)", field="file",
-                              path=str(source))
+                raise Invalid(
+                    "{path} is damaged (integrity check failed)", field="file", path=str(source)
+                )
             path = _sqlite_path(settings)
             path.parent.mkdir(parents=True, exist_ok=True)
             dest = sqlite3.connect(path, timeout=30)
@@ -86,12 +101,22 @@ def restore(settings: Settings, source: Path) -> None:
             src.close()
         return
     _check_file(source, PG_MAGIC)
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          f"--dbname={_libpq_url(settings)}", str(source)])
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={_libpq_url(settings)}",
+            str(source),
+        ]
+    )
 
 
 def _run(cmd: list[str]) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise Unavailable("{tool} failed: {detail}", tool=Path(cmd[0]).name,
-                          detail=result.stderr.strip()[-500:])
+        raise Unavailable(
+            "{tool} failed: {detail}", tool=Path(cmd[0]).name, detail=result.stderr.strip()[-500:]
+        )

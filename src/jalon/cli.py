@@ -23,15 +23,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _handle_errors(func: F) -> F:
     """Bad input ends with a clear message on stderr and a non-zero exit code."""
+
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except JalonError as exc:
-            fields = "".join(f"\n  {k}: {v}" for k, v in exc.render_fields().items()
-                             if v != exc.render())
+            fields = "".join(
+                f"\n  {k}: {v}" for k, v in exc.render_fields().items() if v != exc.render()
+            )
             click.echo(f"Error: {exc.render()}{fields}", err=True)
             sys.exit(exc.exit_code)
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -39,8 +42,9 @@ def _settings(ctx: click.Context, **overrides: object) -> Settings:
     base: dict[str, object] = ctx.obj or {}
     merged = {**base, **{k: v for k, v in overrides.items() if v is not None}}
     config = merged.pop("config", None)
-    return ensure_secret(load_settings(config_file=Path(str(config)) if config else None,
-                                       overrides=merged))
+    return ensure_secret(
+        load_settings(config_file=Path(str(config)) if config else None, overrides=merged)
+    )
 
 
 def _database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -67,8 +71,13 @@ def main(ctx: click.Context, config: str | None, data_dir: str | None) -> None:
 @click.option("--workers", type=int, help="Worker processes (PostgreSQL only).")
 @click.pass_context
 @_handle_errors
-def serve(ctx: click.Context, host: str | None, port: int | None, data_dir: str | None,
-          workers: int | None) -> None:
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    data_dir: str | None,
+    workers: int | None,
+) -> None:
     """Apply pending migrations, then serve the web interface and API."""
     import uvicorn
 
@@ -84,9 +93,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None, data_dir: str 
         os.environ["JALON_DATABASE_URL"] = settings.database_url
     os.environ.pop("JALON_CONFIG", None)
     click.echo(f"Jalon listens on http://{settings.host}:{settings.port}", err=True)
-    uvicorn.run("jalon.cli:app_from_environment", factory=True, host=settings.host,
-                port=settings.port, workers=settings.workers, log_level=settings.log_level,
-                proxy_headers=True)
+    uvicorn.run(
+        "jalon.cli:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
 
 
 def app_from_environment() -> Any:
@@ -133,9 +148,12 @@ def user_add(ctx: click.Context, email: str, name: str, admin: bool) -> None:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     database = _database(_settings(ctx))
-    created = services.create_user(database.uow(), email=email, name=name, password=password,
-                                   is_admin=admin)
-    click.echo(f"User {created.email} created (id {created.id}{', administrator' if admin else ''}).")
+    created = services.create_user(
+        database.uow(), email=email, name=name, password=password, is_admin=admin
+    )
+    click.echo(
+        f"User {created.email} created (id {created.id}{', administrator' if admin else ''})."
+    )
 
 
 @main.group()
@@ -154,8 +172,9 @@ def token_create(ctx: click.Context, email: str, name: str) -> None:
     from jalon.permissions import CLI_ACTOR
 
     database = _database(_settings(ctx))
-    _tok, raw = services.create_api_token(database.uow(), actor=CLI_ACTOR, name=name,
-                                          user_email=email)
+    _tok, raw = services.create_api_token(
+        database.uow(), actor=CLI_ACTOR, name=name, user_email=email
+    )
     click.echo(raw)
 
 

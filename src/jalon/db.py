@@ -61,7 +61,7 @@ def normalise_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever the URL's scheme says."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -88,8 +88,13 @@ def make_engine(settings: Settings) -> Engine:
     url = normalise_url(settings.effective_database_url)
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False,
-                                                  "timeout": settings.sqlite_busy_timeout_ms / 1000})
+        engine = create_engine(
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
+        )
         event.listen(engine, "connect", _sqlite_on_connect(settings.sqlite_busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -70,12 +70,17 @@ def create_demo(db: Database) -> DemoResult:
     owner_email, owner_name, _ = PEOPLE[0]
     owner = _user(db, owner_email, owner_name)
     po = Actor(owner.id, owner.label)
-    product = products.create_product(db.uow(), actor=po, name=DEMO_NAME, vision=VISION,
-                                      target_users=TARGET_USERS, product_goal=GOAL)
+    product = products.create_product(
+        db.uow(),
+        actor=po,
+        name=DEMO_NAME,
+        vision=VISION,
+        target_users=TARGET_USERS,
+        product_goal=GOAL,
+    )
     for email, name, role in PEOPLE[1:]:
         _user(db, email, name)
         products.add_member(db.uow(), product_id=product.id, actor=po, email=email, role=role)
     for stage, reason in HISTORY:
-        products.change_stage(db.uow(), product_id=product.id, actor=po, stage=stage,
-                              reason=reason)
+        products.change_stage(db.uow(), product_id=product.id, actor=po, stage=stage, reason=reason)
     return DemoResult(product.id, True, admin.email, password)

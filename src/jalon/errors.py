@@ -27,14 +27,14 @@ class Message(str):
         obj.params = params
         return obj
 
-    def translate(self, gettext: Callable[[str], str]) -> str:
+    def localise(self, gettext: Callable[[str], str]) -> str:
         text = gettext(self.template)
         return text.format(**self.params) if self.params else text
 
 
 def translate(message: str, gettext: Callable[[str], str]) -> str:
     if isinstance(message, Message):
-        return message.translate(gettext)
+        return message.localise(gettext)
     return gettext(message)
 
 
@@ -66,8 +66,13 @@ class JalonError(Exception):
         return {name: translate(msg, gettext) for name, msg in self.fields.items()}
 
     def body(self, gettext: Callable[[str], str] = str) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.render(gettext),
-                          "fields": self.render_fields(gettext)}}
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.render(gettext),
+                "fields": self.render_fields(gettext),
+            }
+        }
 
 
 class Invalid(JalonError):

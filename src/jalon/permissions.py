@@ -12,10 +12,10 @@ from jalon.errors import N_
 
 
 class Role(StrEnum):
-    OWNER = "owner"          # the Product Owner
-    MEMBER = "member"        # the team
+    OWNER = "owner"  # the Product Owner
+    MEMBER = "member"  # the team
     STAKEHOLDER = "stakeholder"  # reads and comments
-    VIEWER = "viewer"        # reads
+    VIEWER = "viewer"  # reads
 
 
 class Action(StrEnum):

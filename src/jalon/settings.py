@@ -17,7 +17,7 @@ from typing import Any
 from jalon.errors import Invalid
 
 ENV_PREFIX = "JALON_"
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name)
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,9 @@ def _coerce(name: str, raw: object, default: object) -> object:
 
 def _validate(s: Settings) -> None:
     if s.default_language not in _LANGUAGES:
-        raise Invalid(f"default_language must be one of {', '.join(_LANGUAGES)}",
-                      field="default_language")
+        raise Invalid(
+            f"default_language must be one of {', '.join(_LANGUAGES)}", field="default_language"
+        )
     if s.log_level not in _LOG_LEVELS:
         raise Invalid(f"log_level must be one of {', '.join(_LOG_LEVELS)}", field="log_level")
     if not 1 <= s.port <= 65535:
@@ -106,8 +107,9 @@ def _validate(s: Settings) -> None:
             raise Invalid(f"{name} must be at least 1", field=name)
     url = s.effective_database_url
     if not url.startswith(("sqlite", "postgresql")):
-        raise Invalid("database_url must start with sqlite:// or postgresql://",
-                      field="database_url")
+        raise Invalid(
+            "database_url must start with sqlite:// or postgresql://", field="database_url"
+        )
     if s.workers > 1 and s.is_sqlite:
         raise Invalid("several workers need PostgreSQL: set JALON_DATABASE_URL", field="workers")
 
@@ -118,7 +120,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise Invalid(f"configuration file {path} does not exist", field="config") from None
     except tomllib.TOMLDecodeError as exc:
-        raise Invalid(f"configuration file {path} is not valid TOML: {exc}", field="config") from None
+        raise Invalid(
+            f"configuration file {path} is not valid TOML: {exc}", field="config"
+        ) from None
     section = data.get("jalon", data)
     unknown = sorted(set(section) - set(SETTING_NAMES))
     if unknown:

@@ -65,8 +65,9 @@ class UnitOfWork:
     def get(self, model: type[T], ident: int, *, what: str = "") -> T:
         obj = self.session.get(model, ident)
         if obj is None:
-            raise NotFound("{what} {ident} does not exist",
-                           what=what or model.__name__.lower(), ident=ident)
+            raise NotFound(
+                "{what} {ident} does not exist", what=what or model.__name__.lower(), ident=ident
+            )
         return obj
 
     def add(self, obj: Any) -> None:

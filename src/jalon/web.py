@@ -127,18 +127,34 @@ async def verify_csrf(request: Request, ctx: CtxDep) -> None:
         return
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
         form = await request.form()
         sent = str(form.get(CSRF_FIELD, ""))
     if ctx.new_csrf_nonce or not hmac.compare_digest(sent, ctx.csrf_token):
-        raise Forbidden("This form has expired or did not come from Jalon. "
-                        "Reload the page and try again.")
+        raise Forbidden(
+            "This form has expired or did not come from Jalon. Reload the page and try again."
+        )
 
 
-def set_cookie(response: Response, request: Request, ctx: Ctx, name: str, value: str,
-               *, max_age: int | None = None) -> None:
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
-                        secure=ctx.settings.cookie_secure or request.url.scheme == "https")
+def set_cookie(
+    response: Response,
+    request: Request,
+    ctx: Ctx,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=ctx.settings.cookie_secure or request.url.scheme == "https",
+    )
 
 
 def safe_next(target: str | None, default: str = "/products") -> str:
@@ -173,9 +189,12 @@ def markdown(text: str) -> Markup:
 
 @lru_cache(maxsize=1)
 def templates() -> Environment:
-    env = Environment(loader=PackageLoader("jalon", "templates"),
-                      autoescape=select_autoescape(default=True), trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("jalon", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["markdown"] = markdown
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     return env
@@ -184,18 +203,33 @@ def templates() -> Environment:
 def _when(ctx: Ctx) -> Callable[[datetime | None, str], str]:
     def when(value: datetime | None, fmt: str = "medium") -> str:
         return format_datetime(value, fmt, locale=ctx.language) if value else ""
+
     return when
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
-           status: int = 200, fragment: str | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    fragment: str | None = None,
+) -> HTMLResponse:
     """The one place that decides page or fragment: HTMX requests get `fragment` if given."""
     ctx = get_ctx(request)
     name = fragment if fragment and request.headers.get("hx-request") else template
-    values = {"request": request, "ctx": ctx, "user": ctx.user, "_": ctx.gettext,
-              "tr": lambda m: translate(m, ctx.gettext), "when": _when(ctx),
-              "describe": lambda e: activity.describe(e, ctx.gettext),
-              "field_label": lambda n: activity.field_label(n, ctx.gettext),
-              "csrf_token": ctx.csrf_token, "lang": ctx.language, **(context or {})}
+    values = {
+        "request": request,
+        "ctx": ctx,
+        "user": ctx.user,
+        "_": ctx.gettext,
+        "tr": lambda m: translate(m, ctx.gettext),
+        "when": _when(ctx),
+        "describe": lambda e: activity.describe(e, ctx.gettext),
+        "field_label": lambda n: activity.field_label(n, ctx.gettext),
+        "csrf_token": ctx.csrf_token,
+        "lang": ctx.language,
+        **(context or {}),
+    }
     html = templates().get_template(name).render(values)
     return HTMLResponse(html, status_code=status)

@@ -24,8 +24,9 @@ def _client(request: Request) -> tuple[str, str]:
 
 def _start_session(request: Request, ctx: web.Ctx, token: str, target: str) -> Response:
     response = web.redirect(web.safe_next(target), request)
-    web.set_cookie(response, request, ctx, web.SESSION_COOKIE, token,
-                   max_age=ctx.settings.session_days * 86400)
+    web.set_cookie(
+        response, request, ctx, web.SESSION_COOKIE, token, max_age=ctx.settings.session_days * 86400
+    )
     return response
 
 
@@ -42,17 +43,26 @@ def setup_form(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("/setup")
-def setup(request: Request, ctx: CtxDep, email: Text = "", name: OptText = "",
-          password: Text = "") -> Response:
+def setup(
+    request: Request, ctx: CtxDep, email: Text = "", name: OptText = "", password: Text = ""
+) -> Response:
     try:
         services.setup_first_admin(ctx.db.uow(), email=email, name=name, password=password)
-        user, token = services.sign_in(ctx.db.uow(), email=email, password=password,
-                                       settings=ctx.settings, ip=_client(request)[0],
-                                       user_agent=_client(request)[1])
+        _user, token = services.sign_in(
+            ctx.db.uow(),
+            email=email,
+            password=password,
+            settings=ctx.settings,
+            ip=_client(request)[0],
+            user_agent=_client(request)[1],
+        )
     except Invalid as exc:
-        return web.render(request, "accounts/setup.html",
-                          {"values": {"email": email, "name": name},
-                           "errors": exc.render_fields(ctx.gettext)}, status=422)
+        return web.render(
+            request,
+            "accounts/setup.html",
+            {"values": {"email": email, "name": name}, "errors": exc.render_fields(ctx.gettext)},
+            status=422,
+        )
     request.app.state.has_users = True
     return _start_session(request, ctx, token, "/products/new")
 
@@ -65,17 +75,31 @@ def login_form(request: Request, ctx: CtxDep, next: str = "/products") -> Respon
 
 
 @router.post("/login")
-def login(request: Request, ctx: CtxDep, email: Text = "", password: Text = "",
-          next: OptText = "/products") -> Response:
+def login(
+    request: Request,
+    ctx: CtxDep,
+    email: Text = "",
+    password: Text = "",
+    next: OptText = "/products",
+) -> Response:
     ip, agent = _client(request)
     try:
-        _user, token = services.sign_in(ctx.db.uow(), email=email, password=password,
-                                        settings=ctx.settings, ip=ip, user_agent=agent)
+        _user, token = services.sign_in(
+            ctx.db.uow(),
+            email=email,
+            password=password,
+            settings=ctx.settings,
+            ip=ip,
+            user_agent=agent,
+        )
     except JalonError as exc:
         status = exc.status
-        response = web.render(request, "accounts/login.html",
-                              {"next": next, "email": email, "error": exc.render(ctx.gettext)},
-                              status=status)
+        response = web.render(
+            request,
+            "accounts/login.html",
+            {"next": next, "email": email, "error": exc.render(ctx.gettext)},
+            status=status,
+        )
         if isinstance(exc, TooManyRequests):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -92,8 +116,9 @@ def logout(request: Request, ctx: CtxDep) -> Response:
 
 
 @router.post("/language")
-def set_language(request: Request, ctx: CtxDep, language: Text = "",
-                 next: OptText = "/") -> Response:
+def set_language(
+    request: Request, ctx: CtxDep, language: Text = "", next: OptText = "/"
+) -> Response:
     if language not in i18n.LANGUAGES:
         raise Invalid("Choose English or French.", field="language")
     if ctx.user is not None:
@@ -108,35 +133,62 @@ def invitation_form(request: Request, ctx: CtxDep, token: str) -> Response:
     user = queries.user_by_invitation(ctx.db.reader(), token)
     if user is None:
         raise NotFound("This invitation link is not valid any more. Ask for a new one.")
-    return web.render(request, "accounts/invite.html",
-                      {"invited": user, "token": token, "errors": {}, "name": ""})
+    return web.render(
+        request, "accounts/invite.html", {"invited": user, "token": token, "errors": {}, "name": ""}
+    )
 
 
 @router.post("/invite/{token}")
-def accept_invitation(request: Request, ctx: CtxDep, token: str, name: Text = "",
-                      password: Text = "") -> Response:
+def accept_invitation(
+    request: Request, ctx: CtxDep, token: str, name: Text = "", password: Text = ""
+) -> Response:
     try:
-        user = services.accept_invitation(ctx.db.uow(), token=token, name=name,
-                                          password=password)
+        user = services.accept_invitation(ctx.db.uow(), token=token, name=name, password=password)
     except Invalid as exc:
         invited = queries.user_by_invitation(ctx.db.reader(), token)
-        return web.render(request, "accounts/invite.html",
-                          {"invited": invited, "token": token, "name": name,
-                           "errors": exc.render_fields(ctx.gettext)}, status=422)
-    _user, session = services.sign_in(ctx.db.uow(), email=user.email, password=password,
-                                      settings=ctx.settings, ip=_client(request)[0])
+        return web.render(
+            request,
+            "accounts/invite.html",
+            {
+                "invited": invited,
+                "token": token,
+                "name": name,
+                "errors": exc.render_fields(ctx.gettext),
+            },
+            status=422,
+        )
+    _user, session = services.sign_in(
+        ctx.db.uow(),
+        email=user.email,
+        password=password,
+        settings=ctx.settings,
+        ip=_client(request)[0],
+    )
     return _start_session(request, ctx, session, "/products")
 
 
-def _account_page(request: Request, ctx: web.Ctx, *, status: int = 200,
-                  errors: dict[str, str] | None = None, notice: str = "",
-                  new_token: str = "") -> Response:
+def _account_page(
+    request: Request,
+    ctx: web.Ctx,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    new_token: str = "",
+) -> Response:
     actor = ctx.actor
-    return web.render(request, "accounts/account.html", {
-        "sessions": queries.list_sessions(ctx.db.reader(), actor.id or 0),
-        "tokens": queries.list_tokens(ctx.db.reader(), actor.id or 0),
-        "errors": errors or {}, "notice": notice, "new_token": new_token,
-    }, status=status)
+    return web.render(
+        request,
+        "accounts/account.html",
+        {
+            "sessions": queries.list_sessions(ctx.db.reader(), actor.id or 0),
+            "tokens": queries.list_tokens(ctx.db.reader(), actor.id or 0),
+            "errors": errors or {},
+            "notice": notice,
+            "new_token": new_token,
+        },
+        status=status,
+    )
 
 
 @router.get("/account")
@@ -145,15 +197,26 @@ def account(request: Request, ctx: CtxDep, _actor: ActorDep) -> Response:
 
 
 @router.post("/account/password")
-def change_password(request: Request, ctx: CtxDep, actor: ActorDep,
-                    current_password: Text = "", new_password: Text = "") -> Response:
+def change_password(
+    request: Request,
+    ctx: CtxDep,
+    actor: ActorDep,
+    current_password: Text = "",
+    new_password: Text = "",
+) -> Response:
     try:
-        services.change_password(ctx.db.uow(), actor=actor, current=current_password,
-                                 new=new_password, keep_session_token=ctx.session_token)
+        services.change_password(
+            ctx.db.uow(),
+            actor=actor,
+            current=current_password,
+            new=new_password,
+            keep_session_token=ctx.session_token,
+        )
     except Invalid as exc:
         return _account_page(request, ctx, status=422, errors=exc.render_fields(ctx.gettext))
-    return _account_page(request, ctx, notice=ctx.gettext(
-        "Password changed. Your other sessions were signed out."))
+    return _account_page(
+        request, ctx, notice=ctx.gettext("Password changed. Your other sessions were signed out.")
+    )
 
 
 @router.post("/account/tokens")

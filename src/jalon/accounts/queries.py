@@ -19,12 +19,15 @@ def user_for_session(uow: UnitOfWork, token: str) -> tuple[User, UserSession] | 
     """The active user behind a session cookie, or None if unknown, expired or revoked."""
     with uow:
         row = uow.session.execute(
-            select(User, UserSession).join(UserSession, UserSession.user_id == User.id).where(
+            select(User, UserSession)
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
                 UserSession.token_hash == rules.hash_token(token),
                 UserSession.revoked_at.is_(None),
                 UserSession.expires_at > utcnow(),
                 User.is_active,
-            )).first()
+            )
+        ).first()
         return (row[0], row[1]) if row else None
 
 
@@ -35,18 +38,28 @@ def get_user_by_email(uow: UnitOfWork, email: str) -> User | None:
 
 def list_sessions(uow: UnitOfWork, user_id: int) -> list[UserSession]:
     with uow:
-        return list(uow.session.scalars(
-            select(UserSession).where(UserSession.user_id == user_id,
-                                      UserSession.revoked_at.is_(None),
-                                      UserSession.expires_at > utcnow())
-            .order_by(UserSession.created_at.desc())))
+        return list(
+            uow.session.scalars(
+                select(UserSession)
+                .where(
+                    UserSession.user_id == user_id,
+                    UserSession.revoked_at.is_(None),
+                    UserSession.expires_at > utcnow(),
+                )
+                .order_by(UserSession.created_at.desc())
+            )
+        )
 
 
 def list_tokens(uow: UnitOfWork, user_id: int) -> list[ApiToken]:
     with uow:
-        return list(uow.session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-            .order_by(ApiToken.created_at.desc())))
+        return list(
+            uow.session.scalars(
+                select(ApiToken)
+                .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                .order_by(ApiToken.created_at.desc())
+            )
+        )
 
 
 def user_by_invitation(uow: UnitOfWork, token: str) -> User | None:

@@ -12,7 +12,7 @@ from jalon.errors import N_
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
-TOKEN_PREFIX = "jal_"
+TOKEN_PREFIX = "jal_"  # noqa: S105 (a visible prefix, not a secret)
 
 
 def normalise_email(email: str) -> str:

@@ -55,29 +55,47 @@ def _check_new_user(uow: UnitOfWork, email: str, name: str) -> None:
         raise Conflict("A user with this e-mail already exists.", field="email")
 
 
-def _new_user(uow: UnitOfWork, *, email: str, name: str, password: str | None,
-              is_admin: bool, actor: Actor) -> User:
+def _new_user(
+    uow: UnitOfWork, *, email: str, name: str, password: str | None, is_admin: bool, actor: Actor
+) -> User:
     email = rules.normalise_email(email)
     name = name.strip()
     _check_new_user(uow, email, name)
     if password is not None and (p := rules.password_problem(password, email=email)):
         raise Invalid(p, field="password")
-    user = User(email=email, name=name, is_admin=is_admin,
-                password_hash=hash_password(password) if password is not None else None)
+    user = User(
+        email=email,
+        name=name,
+        is_admin=is_admin,
+        password_hash=hash_password(password) if password is not None else None,
+    )
     uow.add(user)
     uow.flush()
-    activity.record(uow, "accounts.user.created", Subject("user", user.id, user.label),
-                    actor=actor, changes={"email": [None, email], "is_admin": [None, is_admin]})
+    activity.record(
+        uow,
+        "accounts.user.created",
+        Subject("user", user.id, user.label),
+        actor=actor,
+        changes={"email": [None, email], "is_admin": [None, is_admin]},
+    )
     return user
 
 
-def create_user(uow: UnitOfWork, *, email: str, name: str = "", password: str | None,
-                is_admin: bool = False, actor: Actor = CLI_ACTOR) -> User:
+def create_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    name: str = "",
+    password: str | None,
+    is_admin: bool = False,
+    actor: Actor = CLI_ACTOR,
+) -> User:
     if not actor.is_admin:
         raise Forbidden("Only administrators can create users.")
     with uow:
-        user = _new_user(uow, email=email, name=name, password=password,
-                         is_admin=is_admin, actor=actor)
+        user = _new_user(
+            uow, email=email, name=name, password=password, is_admin=is_admin, actor=actor
+        )
         uow.commit()
     return user
 
@@ -87,8 +105,14 @@ def setup_first_admin(uow: UnitOfWork, *, email: str, name: str, password: str) 
     with uow:
         if uow.session.scalar(select(func.count(User.id))):
             raise Conflict("Jalon is already set up; sign in instead.")
-        user = _new_user(uow, email=email, name=name, password=password, is_admin=True,
-                         actor=Actor(None, "first-run setup"))
+        user = _new_user(
+            uow,
+            email=email,
+            name=name,
+            password=password,
+            is_admin=True,
+            actor=Actor(None, "first-run setup"),
+        )
         uow.commit()
     return user
 
@@ -100,8 +124,14 @@ def ensure_admin(uow: UnitOfWork, *, email: str) -> tuple[User, str | None]:
         if admin is not None:
             return admin, None
         password = secrets.token_urlsafe(15)
-        admin = _new_user(uow, email=email, name="Administrator", password=password,
-                          is_admin=True, actor=CLI_ACTOR)
+        admin = _new_user(
+            uow,
+            email=email,
+            name="Administrator",
+            password=password,
+            is_admin=True,
+            actor=CLI_ACTOR,
+        )
         uow.commit()
     return admin, password
 
@@ -129,24 +159,37 @@ def accept_invitation(uow: UnitOfWork, *, token: str, name: str, password: str) 
             raise Invalid("Some fields need your attention.", fields=problems)
         user.name, user.password_hash = name.strip(), hash_password(password)
         user.invite_hash = user.invite_expires_at = None
-        activity.record(uow, "accounts.invitation.accepted", Subject("user", user.id, user.label),
-                        actor=Actor(user.id, user.label))
+        activity.record(
+            uow,
+            "accounts.invitation.accepted",
+            Subject("user", user.id, user.label),
+            actor=Actor(user.id, user.label),
+        )
         uow.commit()
     return user
 
 
 def _failures_since_success(uow: UnitOfWork, email: str, since: datetime) -> list[datetime]:
-    last_ok = uow.session.scalar(select(func.max(LoginAttempt.at)).where(
-        LoginAttempt.email == email, LoginAttempt.succeeded))
-    stmt = select(LoginAttempt.at).where(LoginAttempt.email == email, ~LoginAttempt.succeeded,
-                                         LoginAttempt.at >= since)
+    last_ok = uow.session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded)
+    )
+    stmt = select(LoginAttempt.at).where(
+        LoginAttempt.email == email, ~LoginAttempt.succeeded, LoginAttempt.at >= since
+    )
     if last_ok is not None:
         stmt = stmt.where(LoginAttempt.at > last_ok)
     return list(uow.session.scalars(stmt))
 
 
-def sign_in(uow: UnitOfWork, *, email: str, password: str, settings: Settings,
-            ip: str = "", user_agent: str = "") -> tuple[User, str]:
+def sign_in(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    password: str,
+    settings: Settings,
+    ip: str = "",
+    user_agent: str = "",
+) -> tuple[User, str]:
     """Check credentials (throttled per e-mail) and open a server-side session.
 
     Returns the user and the raw session token for the cookie; only its hash is stored.
@@ -155,12 +198,20 @@ def sign_in(uow: UnitOfWork, *, email: str, password: str, settings: Settings,
     now = utcnow()
     with uow:
         failures = _failures_since_success(
-            uow, email, now - timedelta(seconds=settings.login_window_seconds))
-        wait = rules.retry_after(failures, now=now, max_failures=settings.login_max_failures,
-                                 window_seconds=settings.login_window_seconds)
+            uow, email, now - timedelta(seconds=settings.login_window_seconds)
+        )
+        wait = rules.retry_after(
+            failures,
+            now=now,
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+        )
         if wait:
-            raise TooManyRequests("Too many failed sign-in attempts. Try again in {seconds} s.",
-                                  retry_after=wait, seconds=wait)
+            raise TooManyRequests(
+                "Too many failed sign-in attempts. Try again in {seconds} s.",
+                retry_after=wait,
+                seconds=wait,
+            )
         user = uow.session.scalar(select(User).where(User.email == email))
         ok = _verify(user.password_hash if user else None, password)
         ok = ok and user is not None and user.is_active
@@ -169,9 +220,16 @@ def sign_in(uow: UnitOfWork, *, email: str, password: str, settings: Settings,
             uow.commit()
             raise Unauthenticated("Wrong e-mail or password.")
         raw = secrets.token_urlsafe(32)
-        uow.add(UserSession(user_id=user.id, token_hash=rules.hash_token(raw), created_at=now,
-                            expires_at=now + timedelta(days=settings.session_days),
-                            ip=ip[:64], user_agent=user_agent[:300]))
+        uow.add(
+            UserSession(
+                user_id=user.id,
+                token_hash=rules.hash_token(raw),
+                created_at=now,
+                expires_at=now + timedelta(days=settings.session_days),
+                ip=ip[:64],
+                user_agent=user_agent[:300],
+            )
+        )
         if _hasher().check_needs_rehash(user.password_hash or ""):
             user.password_hash = hash_password(password)
         uow.commit()
@@ -181,24 +239,32 @@ def sign_in(uow: UnitOfWork, *, email: str, password: str, settings: Settings,
 def authenticate_token(uow: UnitOfWork, raw: str) -> User | None:
     """The user behind a bearer token; records when the token was last used."""
     with uow:
-        token = uow.session.scalar(select(ApiToken).where(
-            ApiToken.token_hash == rules.hash_token(raw), ApiToken.revoked_at.is_(None)))
+        token = uow.session.scalar(
+            select(ApiToken).where(
+                ApiToken.token_hash == rules.hash_token(raw), ApiToken.revoked_at.is_(None)
+            )
+        )
         if token is None:
             return None
         user = uow.session.get(User, token.user_id)
         if user is None or not user.is_active:
             return None
-        uow.session.execute(update(ApiToken).where(ApiToken.id == token.id)
-                            .values(last_used_at=utcnow()))
+        uow.session.execute(
+            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=utcnow())
+        )
         uow.commit()
         return user
 
 
 def sign_out(uow: UnitOfWork, *, token: str) -> None:
     with uow:
-        uow.session.execute(update(UserSession).where(
-            UserSession.token_hash == rules.hash_token(token),
-            UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        uow.session.execute(
+            update(UserSession)
+            .where(
+                UserSession.token_hash == rules.hash_token(token), UserSession.revoked_at.is_(None)
+            )
+            .values(revoked_at=utcnow())
+        )
         uow.commit()
 
 
@@ -208,13 +274,13 @@ def revoke_session(uow: UnitOfWork, *, session_id: int, actor: Actor) -> None:
         if sess.user_id != actor.id and not actor.is_admin:
             raise NotFound("session {ident} does not exist", ident=session_id)
         sess.revoked_at = sess.revoked_at or utcnow()
-        activity.record(uow, "accounts.session.revoked", Subject("session", sess.id),
-                        actor=actor)
+        activity.record(uow, "accounts.session.revoked", Subject("session", sess.id), actor=actor)
         uow.commit()
 
 
-def change_password(uow: UnitOfWork, *, actor: Actor, current: str, new: str,
-                    keep_session_token: str | None = None) -> None:
+def change_password(
+    uow: UnitOfWork, *, actor: Actor, current: str, new: str, keep_session_token: str | None = None
+) -> None:
     """Change one's password; every other session of the user is revoked."""
     with uow:
         user = uow.get(User, actor.id or 0, what="user")
@@ -224,16 +290,24 @@ def change_password(uow: UnitOfWork, *, actor: Actor, current: str, new: str,
             raise Invalid(p, field="new_password")
         user.password_hash = hash_password(new)
         keep = rules.hash_token(keep_session_token) if keep_session_token else ""
-        uow.session.execute(update(UserSession).where(
-            UserSession.user_id == user.id, UserSession.token_hash != keep,
-            UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
-        activity.record(uow, "accounts.password.changed", Subject("user", user.id, user.label),
-                        actor=actor)
+        uow.session.execute(
+            update(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.token_hash != keep,
+                UserSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
+        activity.record(
+            uow, "accounts.password.changed", Subject("user", user.id, user.label), actor=actor
+        )
         uow.commit()
 
 
-def create_api_token(uow: UnitOfWork, *, actor: Actor, name: str,
-                     user_email: str | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    uow: UnitOfWork, *, actor: Actor, name: str, user_email: str | None = None
+) -> tuple[ApiToken, str]:
     """A new API token for the actor (or, for an administrator, another user)."""
     name = name.strip()
     if len(name) > 100:
@@ -242,19 +316,26 @@ def create_api_token(uow: UnitOfWork, *, actor: Actor, name: str,
         if user_email is not None:
             if not actor.is_admin:
                 raise Forbidden("Only administrators can create tokens for others.")
-            user = uow.session.scalar(select(User).where(
-                User.email == rules.normalise_email(user_email)))
+            user = uow.session.scalar(
+                select(User).where(User.email == rules.normalise_email(user_email))
+            )
             if user is None:
                 raise NotFound("No user has the e-mail {email}.", email=user_email)
         else:
             user = uow.get(User, actor.id or 0, what="user")
         raw = rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = ApiToken(user_id=user.id, name=name or "token", prefix=raw[:10],
-                         token_hash=rules.hash_token(raw), created_at=utcnow())
+        token = ApiToken(
+            user_id=user.id,
+            name=name or "token",
+            prefix=raw[:10],
+            token_hash=rules.hash_token(raw),
+            created_at=utcnow(),
+        )
         uow.add(token)
         uow.flush()
-        activity.record(uow, "accounts.token.created", Subject("api_token", token.id, token.name),
-                        actor=actor)
+        activity.record(
+            uow, "accounts.token.created", Subject("api_token", token.id, token.name), actor=actor
+        )
         uow.commit()
     return token, raw
 
@@ -265,8 +346,9 @@ def revoke_api_token(uow: UnitOfWork, *, token_id: int, actor: Actor) -> None:
         if token.user_id != actor.id and not actor.is_admin:
             raise NotFound("token {ident} does not exist", ident=token_id)
         token.revoked_at = token.revoked_at or utcnow()
-        activity.record(uow, "accounts.token.revoked", Subject("api_token", token.id, token.name),
-                        actor=actor)
+        activity.record(
+            uow, "accounts.token.revoked", Subject("api_token", token.id, token.name), actor=actor
+        )
         uow.commit()
 
 
@@ -276,9 +358,13 @@ def set_language(uow: UnitOfWork, *, actor: Actor, language: str) -> None:
     with uow:
         user = uow.get(User, actor.id or 0, what="user")
         if user.language != language:
-            activity.record(uow, "accounts.language.changed",
-                            Subject("user", user.id, user.label), actor=actor,
-                            changes={"language": [user.language, language]})
+            activity.record(
+                uow,
+                "accounts.language.changed",
+                Subject("user", user.id, user.label),
+                actor=actor,
+                changes={"language": [user.language, language]},
+            )
             user.language = language
         uow.commit()
 

@@ -40,8 +40,9 @@ def list_products(uow: UnitOfWork, *, actor: Actor) -> list[ProductRow]:
     """Products the actor can see (all of them for an administrator), with their role."""
     with uow:
         stmt = select(Product, Membership.role).outerjoin(
-            Membership, (Membership.product_id == Product.id) &
-            (Membership.user_id == (actor.id or -1)))
+            Membership,
+            (Membership.product_id == Product.id) & (Membership.user_id == (actor.id or -1)),
+        )
         if not actor.is_admin:
             stmt = stmt.where(Membership.id.is_not(None))
         rows = uow.session.execute(stmt.order_by(Product.name, Product.id)).all()
@@ -56,19 +57,27 @@ def get_product(uow: UnitOfWork, *, product_id: int, actor: Actor) -> ProductRow
 
 def list_members(uow: UnitOfWork, *, product_id: int) -> list[MemberRow]:
     rows = uow.session.execute(
-        select(User, Membership.role).join(Membership, Membership.user_id == User.id)
-        .where(Membership.product_id == product_id).order_by(User.name, User.email)).all()
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.product_id == product_id)
+        .order_by(User.name, User.email)
+    ).all()
     return [MemberRow(u, Role(r)) for u, r in rows]
 
 
 def list_transitions(uow: UnitOfWork, *, product_id: int) -> list[StageTransition]:
-    return list(uow.session.scalars(select(StageTransition).where(
-        StageTransition.product_id == product_id).order_by(StageTransition.at,
-                                                           StageTransition.id)))
+    return list(
+        uow.session.scalars(
+            select(StageTransition)
+            .where(StageTransition.product_id == product_id)
+            .order_by(StageTransition.at, StageTransition.id)
+        )
+    )
 
 
-def product_view(uow: UnitOfWork, *, product_id: int, actor: Actor,
-                 activity_limit: int = 30) -> ProductView:
+def product_view(
+    uow: UnitOfWork, *, product_id: int, actor: Actor, activity_limit: int = 30
+) -> ProductView:
     """Everything the product page shows, in five queries whatever the history's length."""
     with uow:
         product = authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
@@ -87,9 +96,9 @@ def product_members(uow: UnitOfWork, *, product_id: int, actor: Actor) -> list[M
         return list_members(uow, product_id=product_id)
 
 
-def product_activity(uow: UnitOfWork, *, product_id: int, actor: Actor, limit: int = 50,
-                     before_id: int | None = None) -> list[ActivityEntry]:
+def product_activity(
+    uow: UnitOfWork, *, product_id: int, actor: Actor, limit: int = 50, before_id: int | None = None
+) -> list[ActivityEntry]:
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
-        return activity.list_activity(uow, product_id=product_id, limit=limit,
-                                      before_id=before_id)
+        return activity.list_activity(uow, product_id=product_id, limit=limit, before_id=before_id)

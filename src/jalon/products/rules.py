@@ -52,8 +52,9 @@ def parse_stage(value: str) -> Stage:
         return Stage(value)
     except ValueError:
         names = ", ".join(STAGE_ORDER)
-        raise Invalid("Unknown stage {value!r}; stages are {names}.", field="stage",
-                      value=value, names=names) from None
+        raise Invalid(
+            "Unknown stage {value!r}; stages are {names}.", field="stage", value=value, names=names
+        ) from None
 
 
 def allowed_transitions(current: Stage) -> tuple[Stage, ...]:
@@ -68,15 +69,21 @@ def check_transition(current: Stage, target: Stage, reason: str) -> str:
     allowed = TRANSITIONS[current]
     if target not in allowed:
         if not allowed:
-            raise Conflict("A {current} product cannot change stage: retired is final.",
-                           field="stage", current=current.value)
-        raise Conflict("A product cannot move from {current} to {target}; allowed: {allowed}.",
-                       field="stage", current=current.value, target=target.value,
-                       allowed=", ".join(allowed))
+            raise Conflict(
+                "A {current} product cannot change stage: retired is final.",
+                field="stage",
+                current=current.value,
+            )
+        raise Conflict(
+            "A product cannot move from {current} to {target}; allowed: {allowed}.",
+            field="stage",
+            current=current.value,
+            target=target.value,
+            allowed=", ".join(allowed),
+        )
     reason = reason.strip()
     if target in REASON_REQUIRED and not reason:
-        raise Invalid("Say why the product enters {target}.", field="reason",
-                      target=target.value)
+        raise Invalid("Say why the product enters {target}.", field="reason", target=target.value)
     if len(reason) > MAX_REASON:
         raise Invalid("Use at most {n} characters.", field="reason", n=MAX_REASON)
     return reason

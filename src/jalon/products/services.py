@@ -24,8 +24,11 @@ TEXT_FIELDS = ("name", "vision", "target_users", "product_goal")
 def role_of(uow: UnitOfWork, *, product_id: int, user_id: int | None) -> Role | None:
     if user_id is None:
         return None
-    role = uow.session.scalar(select(Membership.role).where(
-        Membership.product_id == product_id, Membership.user_id == user_id))
+    role = uow.session.scalar(
+        select(Membership.role).where(
+            Membership.product_id == product_id, Membership.user_id == user_id
+        )
+    )
     return Role(role) if role else None
 
 
@@ -41,7 +44,9 @@ def authorise(uow: UnitOfWork, *, product_id: int, actor: Actor, action: Action)
 
 
 def _clean(values: dict[str, str | None]) -> dict[str, str]:
-    cleaned = {k: (v or "").strip() for k, v in values.items() if k in TEXT_FIELDS and v is not None}
+    cleaned = {
+        k: (v or "").strip() for k, v in values.items() if k in TEXT_FIELDS and v is not None
+    }
     if problems := rules.product_field_problems(cleaned):
         raise Invalid("Some fields need your attention.", fields=problems)
     return cleaned
@@ -51,12 +56,20 @@ def _subject(product: Product) -> Subject:
     return Subject("product", product.id, product.name)
 
 
-def create_product(uow: UnitOfWork, *, actor: Actor, name: str, vision: str = "",
-                   target_users: str = "", product_goal: str = "",
-                   stage: str = rules.Stage.IDEA) -> Product:
+def create_product(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    name: str,
+    vision: str = "",
+    target_users: str = "",
+    product_goal: str = "",
+    stage: str = rules.Stage.IDEA,
+) -> Product:
     """Create a product; its creator becomes its Product Owner."""
-    values = _clean({"name": name, "vision": vision, "target_users": target_users,
-                     "product_goal": product_goal})
+    values = _clean(
+        {"name": name, "vision": vision, "target_users": target_users, "product_goal": product_goal}
+    )
     first = rules.parse_stage(stage)
     with uow:
         now = utcnow()
@@ -65,18 +78,31 @@ def create_product(uow: UnitOfWork, *, actor: Actor, name: str, vision: str = ""
         uow.flush()
         if actor.id is not None:
             uow.add(Membership(product_id=product.id, user_id=actor.id, role=Role.OWNER.value))
-        uow.add(StageTransition(product_id=product.id, from_stage=None, to_stage=first.value,
-                                actor_id=actor.id, actor_label=actor.label, at=now))
-        activity.record(uow, "products.product.created", _subject(product), actor=actor,
-                        product_id=product.id,
-                        changes={k: [None, v] for k, v in values.items() if v} |
-                        {"stage": [None, first.value]})
+        uow.add(
+            StageTransition(
+                product_id=product.id,
+                from_stage=None,
+                to_stage=first.value,
+                actor_id=actor.id,
+                actor_label=actor.label,
+                at=now,
+            )
+        )
+        activity.record(
+            uow,
+            "products.product.created",
+            _subject(product),
+            actor=actor,
+            product_id=product.id,
+            changes={k: [None, v] for k, v in values.items() if v} | {"stage": [None, first.value]},
+        )
         uow.commit()
     return product
 
 
-def update_product(uow: UnitOfWork, *, product_id: int, actor: Actor,
-                   changes: dict[str, str | None]) -> Product:
+def update_product(
+    uow: UnitOfWork, *, product_id: int, actor: Actor, changes: dict[str, str | None]
+) -> Product:
     values = _clean(changes)
     with uow:
         product = authorise(uow, product_id=product_id, actor=actor, action=Action.EDIT_PRODUCT)
@@ -86,8 +112,14 @@ def update_product(uow: UnitOfWork, *, product_id: int, actor: Actor,
             for key, value in values.items():
                 setattr(product, key, value)
             product.updated_at = utcnow()
-            activity.record(uow, "products.product.updated", _subject(product), actor=actor,
-                            product_id=product.id, changes=diff)
+            activity.record(
+                uow,
+                "products.product.updated",
+                _subject(product),
+                actor=actor,
+                product_id=product.id,
+                changes=diff,
+            )
         uow.commit()
     return product
 
@@ -98,23 +130,35 @@ class TransitionResult:
     transition: StageTransition
 
 
-def change_stage(uow: UnitOfWork, *, product_id: int, actor: Actor, stage: str,
-                 reason: str = "") -> TransitionResult:
+def change_stage(
+    uow: UnitOfWork, *, product_id: int, actor: Actor, stage: str, reason: str = ""
+) -> TransitionResult:
     target = rules.parse_stage(stage)
     with uow:
         product = authorise(uow, product_id=product_id, actor=actor, action=Action.CHANGE_STAGE)
         current = rules.Stage(product.stage)
         reason = rules.check_transition(current, target, reason)
         now = utcnow()
-        transition = StageTransition(product_id=product.id, from_stage=current.value,
-                                     to_stage=target.value, reason=reason, actor_id=actor.id,
-                                     actor_label=actor.label, at=now)
+        transition = StageTransition(
+            product_id=product.id,
+            from_stage=current.value,
+            to_stage=target.value,
+            reason=reason,
+            actor_id=actor.id,
+            actor_label=actor.label,
+            at=now,
+        )
         uow.add(transition)
         product.stage, product.updated_at = target.value, now
-        activity.record(uow, "products.stage.changed", _subject(product), actor=actor,
-                        product_id=product.id,
-                        changes={"stage": [current.value, target.value]} |
-                        ({"reason": [None, reason]} if reason else {}))
+        activity.record(
+            uow,
+            "products.stage.changed",
+            _subject(product),
+            actor=actor,
+            product_id=product.id,
+            changes={"stage": [current.value, target.value]}
+            | ({"reason": [None, reason]} if reason else {}),
+        )
         uow.commit()
     return TransitionResult(product, transition)
 
@@ -130,56 +174,84 @@ def _parse_role(role: str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise Invalid("Unknown role {role!r}; roles are {roles}.", field="role", role=role,
-                      roles=", ".join(Role)) from None
+        raise Invalid(
+            "Unknown role {role!r}; roles are {roles}.",
+            field="role",
+            role=role,
+            roles=", ".join(Role),
+        ) from None
 
 
-def add_member(uow: UnitOfWork, *, product_id: int, actor: Actor, email: str,
-               role: str) -> MemberResult:
+def add_member(
+    uow: UnitOfWork, *, product_id: int, actor: Actor, email: str, role: str
+) -> MemberResult:
     """Give someone a role on the product, inviting them if they have no account yet."""
     parsed = _parse_role(role)
     email = account_rules.normalise_email(email)
     if problem := account_rules.email_problem(email):
         raise Invalid(problem, field="email")
     with uow:
-        product = authorise(uow, product_id=product_id, actor=actor,
-                            action=Action.MANAGE_MEMBERS)
+        product = authorise(uow, product_id=product_id, actor=actor, action=Action.MANAGE_MEMBERS)
         user = uow.session.scalar(select(User).where(User.email == email))
         token = None
         if user is None:
             user, token = account_services.invite_user(uow, email=email, actor=actor)
         elif role_of(uow, product_id=product_id, user_id=user.id) is not None:
-            raise Conflict("{email} is already a member; change their role instead.",
-                           field="email", email=email)
+            raise Conflict(
+                "{email} is already a member; change their role instead.",
+                field="email",
+                email=email,
+            )
         membership = Membership(product_id=product.id, user_id=user.id, role=parsed.value)
         uow.add(membership)
         uow.flush()
-        activity.record(uow, "products.member.added", Subject("user", user.id, user.label),
-                        actor=actor, product_id=product.id,
-                        changes={"role": [None, parsed.value]})
+        activity.record(
+            uow,
+            "products.member.added",
+            Subject("user", user.id, user.label),
+            actor=actor,
+            product_id=product.id,
+            changes={"role": [None, parsed.value]},
+        )
         uow.commit()
     return MemberResult(membership, user, token)
 
 
 def _owner_count(uow: UnitOfWork, product_id: int) -> int:
-    return len(list(uow.session.scalars(select(Membership.id).where(
-        Membership.product_id == product_id, Membership.role == Role.OWNER.value))))
+    return len(
+        list(
+            uow.session.scalars(
+                select(Membership.id).where(
+                    Membership.product_id == product_id, Membership.role == Role.OWNER.value
+                )
+            )
+        )
+    )
 
 
-def change_member_role(uow: UnitOfWork, *, product_id: int, actor: Actor, user_id: int,
-                       role: str) -> Membership:
+def change_member_role(
+    uow: UnitOfWork, *, product_id: int, actor: Actor, user_id: int, role: str
+) -> Membership:
     parsed = _parse_role(role)
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.MANAGE_MEMBERS)
         membership = _membership(uow, product_id, user_id)
-        if membership.role == Role.OWNER and parsed != Role.OWNER and \
-                _owner_count(uow, product_id) == 1:
+        if (
+            membership.role == Role.OWNER
+            and parsed != Role.OWNER
+            and _owner_count(uow, product_id) == 1
+        ):
             raise Conflict("A product keeps at least one Product Owner.", field="role")
         if membership.role != parsed.value:
             user = uow.get(User, user_id, what="user")
-            activity.record(uow, "products.member.role_changed",
-                            Subject("user", user.id, user.label), actor=actor,
-                            product_id=product_id, changes={"role": [membership.role, parsed]})
+            activity.record(
+                uow,
+                "products.member.role_changed",
+                Subject("user", user.id, user.label),
+                actor=actor,
+                product_id=product_id,
+                changes={"role": [membership.role, parsed]},
+            )
             membership.role = parsed.value
         uow.commit()
     return membership
@@ -192,16 +264,22 @@ def remove_member(uow: UnitOfWork, *, product_id: int, actor: Actor, user_id: in
         if membership.role == Role.OWNER and _owner_count(uow, product_id) == 1:
             raise Conflict("A product keeps at least one Product Owner.", field="user_id")
         user = uow.get(User, user_id, what="user")
-        activity.record(uow, "products.member.removed", Subject("user", user.id, user.label),
-                        actor=actor, product_id=product_id,
-                        changes={"role": [membership.role, None]})
+        activity.record(
+            uow,
+            "products.member.removed",
+            Subject("user", user.id, user.label),
+            actor=actor,
+            product_id=product_id,
+            changes={"role": [membership.role, None]},
+        )
         uow.session.delete(membership)
         uow.commit()
 
 
 def _membership(uow: UnitOfWork, product_id: int, user_id: int) -> Membership:
-    membership = uow.session.scalar(select(Membership).where(
-        Membership.product_id == product_id, Membership.user_id == user_id))
+    membership = uow.session.scalar(
+        select(Membership).where(Membership.product_id == product_id, Membership.user_id == user_id)
+    )
     if membership is None:
         raise NotFound("user {ident} is not a member of this product", ident=user_id)
     return membership
