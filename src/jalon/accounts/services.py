@@ -15,7 +15,15 @@ from jalon.accounts import rules
 from jalon.accounts.models import ApiToken, LoginAttempt, User, UserSession
 from jalon.activity import Subject
 from jalon.db import utcnow
-from jalon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
+from jalon.errors import (
+    N_,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from jalon.permissions import CLI_ACTOR, Actor
 from jalon.settings import Settings
 from jalon.uow import UnitOfWork
@@ -43,12 +51,14 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def _check_new_user(uow: UnitOfWork, email: str, name: str) -> None:
+def _check_new_user(uow: UnitOfWork, email: str, name: str, password: str | None) -> None:
     problems: dict[str, str] = {}
     if (p := rules.email_problem(email)) is not None:
         problems["email"] = p
     if len(name) > 120:
-        problems["name"] = "Use at most 120 characters."
+        problems["name"] = N_("Use at most 120 characters.")
+    if password is not None and (p := rules.password_problem(password, email=email)):
+        problems["password"] = p
     if problems:
         raise Invalid("Some fields need your attention.", fields=problems)
     if uow.session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -60,9 +70,7 @@ def _new_user(
 ) -> User:
     email = rules.normalise_email(email)
     name = name.strip()
-    _check_new_user(uow, email, name)
-    if password is not None and (p := rules.password_problem(password, email=email)):
-        raise Invalid(p, field="password")
+    _check_new_user(uow, email, name, password)
     user = User(
         email=email,
         name=name,
