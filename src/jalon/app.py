@@ -12,13 +12,14 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jalon import __version__, db, web
 from jalon.accounts import api as accounts_api
 from jalon.accounts import pages as accounts_pages
 from jalon.accounts import queries as account_queries
-from jalon.errors import JalonError, Unauthenticated
+from jalon.errors import N_, JalonError, Unauthenticated
 from jalon.products import api as products_api
 from jalon.products import pages as products_pages
 from jalon.settings import Settings, ensure_secret
@@ -50,20 +51,22 @@ def error_response(request: Request, exc: JalonError) -> Response:
     return response
 
 
-def _validation_fields(exc: RequestValidationError) -> tuple[str, str, dict[str, str]]:
+def _validation_fields(
+    exc: RequestValidationError, gettext: Callable[[str], str] = str
+) -> tuple[str, str, dict[str, str]]:
     fields: dict[str, str] = {}
     for err in exc.errors():
         if err.get("type") == "json_invalid":
-            return "invalid_json", "The request body is not valid JSON.", {}
+            return "invalid_json", gettext("The request body is not valid JSON."), {}
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
         name = ".".join(loc) or "body"
         message = str(err.get("msg", "invalid value"))
         if err.get("type") == "extra_forbidden":
-            message = "Unknown field."
+            message = gettext("Unknown field.")
         elif err.get("type") == "model_attributes_type":
-            message = "Send a JSON object."
+            message = gettext("Send a JSON object.")
         fields.setdefault(name, message)
-    return "invalid", "Some fields are not valid.", fields
+    return "invalid", gettext("Some fields are not valid."), fields
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -73,7 +76,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        code, message, fields = _validation_fields(exc)
+        ctx: web.Ctx | None = getattr(request.state, "ctx", None)
+        code, message, fields = _validation_fields(exc, ctx.gettext if ctx else str)
         status = 400 if code == "invalid_json" else 422
         if not _is_api(request):
             return web.render(
@@ -86,18 +90,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        message = "No such page." if exc.status_code == 404 else str(exc.detail)
-        if _is_api(request) or getattr(request.state, "ctx", None) is None:
+        ctx: web.Ctx | None = getattr(request.state, "ctx", None)
+        message = N_("No such page.") if exc.status_code == 404 else str(exc.detail)
+        message = ctx.gettext(message) if ctx else message
+        if _is_api(request) or ctx is None:
             return JSONResponse(
                 {"error": {"code": code, "message": message, "fields": {}}},
                 status_code=exc.status_code,
             )
-        return web.render(
-            request,
-            "error.html",
-            {"message": web.get_ctx(request).gettext(message)},
-            status=exc.status_code,
-        )
+        return web.render(request, "error.html", {"message": message}, status=exc.status_code)
 
 
 def _install_context(app: FastAPI, settings: Settings, database: Database) -> None:
@@ -108,11 +109,11 @@ def _install_context(app: FastAPI, settings: Settings, database: Database) -> No
         if request.url.path.startswith("/static/"):
             return await call_next(request)
         try:
-            ctx = web.build_ctx(request, settings, database)
+            ctx = await run_in_threadpool(web.build_ctx, request, settings, database)
         except JalonError as exc:
             return error_response(request, exc)
         request.state.ctx = ctx
-        if _needs_setup(app, request, database):
+        if await run_in_threadpool(_needs_setup, app, request, database):
             return web.redirect("/setup", request)
         response = await call_next(request)
         if ctx.new_csrf_nonce:

@@ -25,8 +25,10 @@ from markupsafe import Markup
 
 from jalon import activity, i18n
 from jalon.accounts import queries as account_queries
+from jalon.accounts import rules as account_rules
 from jalon.accounts import services as account_services
 from jalon.accounts.models import User
+from jalon.db import utcnow
 from jalon.errors import Forbidden, Unauthenticated, translate
 from jalon.permissions import Actor
 from jalon.settings import Settings
@@ -91,10 +93,13 @@ def build_ctx(request: Request, settings: Settings, db: Database) -> Ctx:
     ctx = Ctx(settings=settings, db=db)
     token = _bearer(request)
     if token is not None:
-        ctx.user = account_services.authenticate_token(db.uow(), token)
-        if ctx.user is None:
+        found_token = account_queries.user_for_api_token(db.reader(), token)
+        if found_token is None:
             raise Unauthenticated("This API token is not valid, or has been revoked.")
+        ctx.user, api_token = found_token
         ctx.via_token = True
+        if account_rules.token_use_is_stale(api_token.last_used_at, now=utcnow()):
+            account_services.record_token_use(db.uow(), token_id=api_token.id)
     elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
         found = account_queries.user_for_session(db.reader(), cookie)
         if found is not None:

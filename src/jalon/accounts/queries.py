@@ -31,6 +31,21 @@ def user_for_session(uow: UnitOfWork, token: str) -> tuple[User, UserSession] | 
         return (row[0], row[1]) if row else None
 
 
+def user_for_api_token(uow: UnitOfWork, raw: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token, and the token, or None."""
+    with uow:
+        row = uow.session.execute(
+            select(User, ApiToken)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(
+                ApiToken.token_hash == rules.hash_token(raw),
+                ApiToken.revoked_at.is_(None),
+                User.is_active,
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+
 def get_user_by_email(uow: UnitOfWork, email: str) -> User | None:
     with uow:
         return uow.session.scalar(select(User).where(User.email == rules.normalise_email(email)))

@@ -59,3 +59,11 @@ def retry_after(
         return 0
     oldest_counted = recent[-max_failures]
     return max(1, int((oldest_counted + window - now).total_seconds()) + 1)
+
+
+TOKEN_TOUCH_SECONDS = 300
+
+
+def token_use_is_stale(last_used: datetime | None, *, now: datetime) -> bool:
+    """Whether to record a token's use now: at most every five minutes, to keep reads reads."""
+    return last_used is None or (now - last_used).total_seconds() >= TOKEN_TOUCH_SECONDS

@@ -244,24 +244,13 @@ def sign_in(
     return user, raw
 
 
-def authenticate_token(uow: UnitOfWork, raw: str) -> User | None:
-    """The user behind a bearer token; records when the token was last used."""
+def record_token_use(uow: UnitOfWork, *, token_id: int) -> None:
+    """Note when a token was last used (the lookup itself is a read: see queries)."""
     with uow:
-        token = uow.session.scalar(
-            select(ApiToken).where(
-                ApiToken.token_hash == rules.hash_token(raw), ApiToken.revoked_at.is_(None)
-            )
-        )
-        if token is None:
-            return None
-        user = uow.session.get(User, token.user_id)
-        if user is None or not user.is_active:
-            return None
         uow.session.execute(
-            update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=utcnow())
+            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
         )
         uow.commit()
-        return user
 
 
 def sign_out(uow: UnitOfWork, *, token: str) -> None:
