@@ -11,6 +11,8 @@ from jalon import web
 from jalon.errors import Forbidden, JalonError
 from jalon.permissions import ROLE_LABELS, Action, Role, can
 from jalon.products import queries, rules, services
+from jalon.products.models import Product
+from jalon.products.schemas import ProductForm
 from jalon.web import ActorDep, CtxDep
 
 router = APIRouter(
@@ -78,31 +80,23 @@ def new_product(request: Request, _actor: ActorDep) -> Response:
     return web.render(request, "products/form.html", {"values": {}, "errors": {}, "p": None})
 
 
+def _form_page(
+    request: Request, ctx: web.Ctx, values: dict[str, str], exc: JalonError, p: Product | None
+) -> Response:
+    errors = exc.render_fields(ctx.gettext)
+    context = {"values": values, "errors": errors, "p": p}
+    return web.render(request, "products/form.html", context, status=exc.status)
+
+
 @router.post("/new")
 def create_product(
-    request: Request,
-    ctx: CtxDep,
-    actor: ActorDep,
-    name: Text = "",
-    vision: Text = "",
-    target_users: Text = "",
-    product_goal: Text = "",
+    request: Request, ctx: CtxDep, actor: ActorDep, form: Annotated[ProductForm, Form()]
 ) -> Response:
-    values = {
-        "name": name,
-        "vision": vision,
-        "target_users": target_users,
-        "product_goal": product_goal,
-    }
+    values = form.model_dump()
     try:
         product = services.create_product(ctx.db.uow(), actor=actor, **values)
     except JalonError as exc:
-        return web.render(
-            request,
-            "products/form.html",
-            {"values": values, "errors": exc.render_fields(ctx.gettext), "p": None},
-            status=exc.status,
-        )
+        return _form_page(request, ctx, values, exc, None)
     return web.redirect(f"/products/{product.id}", request)
 
 
@@ -128,31 +122,16 @@ def update_product(
     ctx: CtxDep,
     actor: ActorDep,
     product_id: int,
-    name: Text = "",
-    vision: Text = "",
-    target_users: Text = "",
-    product_goal: Text = "",
+    form: Annotated[ProductForm, Form()],
 ) -> Response:
-    values = {
-        "name": name,
-        "vision": vision,
-        "target_users": target_users,
-        "product_goal": product_goal,
-    }
+    values = form.model_dump()
     try:
-        services.update_product(
-            ctx.db.uow(), product_id=product_id, actor=actor, changes=dict(values)
-        )
+        services.update_product(ctx.db.uow(), product_id=product_id, actor=actor, changes=values)
     except JalonError as exc:
         if exc.status != 422:
             raise
         row = queries.get_product(ctx.db.reader(), product_id=product_id, actor=actor)
-        return web.render(
-            request,
-            "products/form.html",
-            {"values": values, "errors": exc.render_fields(ctx.gettext), "p": row.product},
-            status=422,
-        )
+        return _form_page(request, ctx, values, exc, row.product)
     return web.redirect(f"/products/{product_id}", request)
 
 

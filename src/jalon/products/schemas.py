@@ -29,6 +29,15 @@ class ProductUpdate(_In):
     product_goal: str | None = Field(None, max_length=LIMITS["product_goal"])
 
 
+class ProductForm(BaseModel):
+    """The product form of the pages; lengths are checked by the service, per field."""
+
+    name: str = ""
+    vision: str = ""
+    target_users: str = ""
+    product_goal: str = ""
+
+
 class StageChange(_In):
     stage: Stage
     reason: str = Field("", max_length=MAX_REASON)
