@@ -85,6 +85,12 @@ def list_activity(
     return list(uow.session.scalars(stmt))
 
 
+def list_account_activity(uow: UnitOfWork, *, limit: int = 30) -> list[ActivityEntry]:
+    """Entries about accounts rather than products (users, tokens, rights), newest first."""
+    stmt = select(ActivityEntry).where(ActivityEntry.product_id.is_(None))
+    return list(uow.session.scalars(stmt.order_by(ActivityEntry.id.desc()).limit(limit)))
+
+
 ACTIONS: dict[str, str] = {
     "products.product.created": N_("created the product {subject}"),
     "products.product.updated": N_("edited the product {subject}"),
@@ -99,6 +105,9 @@ ACTIONS: dict[str, str] = {
     "accounts.token.revoked": N_("revoked the API token {subject}"),
     "accounts.session.revoked": N_("signed out a session"),
     "accounts.language.changed": N_("changed their language"),
+    "admin.user.activated": N_("reactivated the account of {subject}"),
+    "admin.user.deactivated": N_("deactivated the account of {subject}"),
+    "admin.user.admin_changed": N_("changed the administrator rights of {subject}"),
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -112,6 +121,7 @@ FIELD_LABELS: dict[str, str] = {
     "email": N_("E-mail"),
     "is_admin": N_("Administrator"),
     "language": N_("Language"),
+    "is_active": N_("Active"),
 }
 
 

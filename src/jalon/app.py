@@ -19,6 +19,7 @@ from jalon import __version__, db, web
 from jalon.accounts import api as accounts_api
 from jalon.accounts import pages as accounts_pages
 from jalon.accounts import queries as account_queries
+from jalon.admin import pages as admin_pages
 from jalon.errors import N_, JalonError, Unauthenticated
 from jalon.products import api as products_api
 from jalon.products import pages as products_pages
@@ -160,7 +161,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     _install_error_handlers(app)
     _install_context(app, settings, database)
     app.mount("/static", StaticFiles(directory=str(files("jalon") / "static")), name="static")
-    for module in (accounts_pages, products_pages, accounts_api, products_api):
+    for module in (accounts_pages, products_pages, admin_pages, accounts_api, products_api):
         app.include_router(module.router)
 
     @app.get("/api/v1/docs", include_in_schema=False)
