@@ -15,6 +15,36 @@ def N_(text: str) -> str:
     return text
 
 
+class Label(str):
+    """A value that reads as its code in logs and as its translated label to people.
+
+    For example a lifecycle stage inside an error message: `Label("idea", N_("Idea"))`.
+    """
+
+    label: str
+
+    def __new__(cls, code: str, label: str) -> Label:
+        obj = super().__new__(cls, code)
+        obj.label = label
+        return obj
+
+
+def _param(value: Any, gettext: Callable[[str], str] | None) -> Any:
+    if isinstance(value, tuple):
+        return ", ".join(str(_param(v, gettext)) for v in value)
+    if gettext is not None and isinstance(value, Label):
+        return gettext(value.label)
+    return value
+
+
+def fill(template: str, params: dict[str, Any], gettext: Callable[[str], str] | None) -> str:
+    """Translate the template (when gettext is given), then put the parameters in."""
+    text = gettext(template) if gettext is not None else template
+    if not params:
+        return text
+    return text.format(**{k: _param(v, gettext) for k, v in params.items()})
+
+
 class Message(str):
     """An English message template with its parameters, formatted now, translatable later."""
 
@@ -22,14 +52,13 @@ class Message(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, **params: Any) -> Message:
-        obj = super().__new__(cls, template.format(**params) if params else template)
+        obj = super().__new__(cls, fill(template, params, None))
         obj.template = template
         obj.params = params
         return obj
 
     def localise(self, gettext: Callable[[str], str]) -> str:
-        text = gettext(self.template)
-        return text.format(**self.params) if self.params else text
+        return fill(self.template, self.params, gettext)
 
 
 def translate(message: str, gettext: Callable[[str], str]) -> str:
@@ -51,7 +80,7 @@ class JalonError(Exception):
         fields: dict[str, str] | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(message.format(**params) if params else message)
+        super().__init__(fill(message, params, None))
         self.message = message
         self.params = params
         self.fields: dict[str, str] = dict(fields or {})
@@ -59,8 +88,7 @@ class JalonError(Exception):
             self.fields.setdefault(field, Message(message, **params))
 
     def render(self, gettext: Callable[[str], str] = str) -> str:
-        text = gettext(self.message)
-        return text.format(**self.params) if self.params else text
+        return fill(self.message, self.params, gettext)
 
     def render_fields(self, gettext: Callable[[str], str] = str) -> dict[str, str]:
         return {name: translate(msg, gettext) for name, msg in self.fields.items()}

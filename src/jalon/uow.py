@@ -14,10 +14,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from jalon.db import WRITE_OPTION, make_engine, make_sessionmaker
-from jalon.errors import NotFound, Unavailable
+from jalon.errors import N_, Label, NotFound, Unavailable
 from jalon.settings import Settings
 
 T = TypeVar("T")
+NOT_FOUND = N_("The {what} {ident} does not exist.")
 
 
 class UnitOfWork:
@@ -62,12 +63,11 @@ class UnitOfWork:
         except OperationalError as exc:
             raise _busy(exc) from exc
 
-    def get(self, model: type[T], ident: int, *, what: str = "") -> T:
+    def get(self, model: type[T], ident: int, *, what: str) -> T:
+        """The row with this id, or NotFound naming `what` (an N_-marked noun)."""
         obj = self.session.get(model, ident)
         if obj is None:
-            raise NotFound(
-                "{what} {ident} does not exist", what=what or model.__name__.lower(), ident=ident
-            )
+            raise NotFound(NOT_FOUND, what=Label(what, what), ident=ident)
         return obj
 
     def add(self, obj: Any) -> None:

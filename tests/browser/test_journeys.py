@@ -157,7 +157,7 @@ def test_change_stage_updates_the_stepper_and_the_timeline(server: LiveServer, p
     lifecycle.get_by_label("Move to").select_option(label="Sunsetting")
     lifecycle.get_by_role("button", name="Change stage").click()
     error = lifecycle.get_by_role("alert")
-    expect(error).to_have_text("Say why the product enters sunsetting.")
+    expect(error).to_have_text("Say why the product enters the Sunsetting stage.")
     expect(lifecycle.get_by_label("Reason")).to_have_attribute(
         "aria-describedby", re.compile(r"\bstage-error\b")
     )

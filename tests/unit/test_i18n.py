@@ -159,12 +159,15 @@ def test_conflict_renders_translated_template_with_its_params() -> None:
     with pytest.raises(Conflict) as info:
         rules.check_transition(Stage.IDEA, Stage.RETIRED, "")
     error, fr = info.value, i18n.gettext_for("fr")
-    assert error.render() == (
+    assert str(error) == (
         "A product cannot move from idea to retired; allowed: discovery, sunsetting."
     )
+    assert error.render() == (
+        "A product cannot move from Idea to Retired; allowed: Discovery, Sunsetting."
+    )
     assert error.render(fr) == (
-        f"Un produit ne peut pas passer de l'étape idea à l'étape retired{NBSP}; "
-        f"étapes possibles{NBSP}: discovery, sunsetting."
+        f"Un produit ne peut pas passer de l'étape Idée à l'étape Retiré{NBSP}; "
+        f"étapes possibles{NBSP}: Découverte, En fin de vie."
     )
     assert error.render_fields(fr) == {"stage": error.render(fr)}
 
@@ -173,7 +176,7 @@ def test_invalid_and_messages_are_translated_before_formatting() -> None:
     fr = i18n.gettext_for("fr")
     with pytest.raises(Invalid) as info:
         rules.check_transition(Stage.MATURE, Stage.SUNSETTING, "  ")
-    assert info.value.render(fr) == "Indiquez pourquoi le produit passe à l'étape sunsetting."
+    assert info.value.render(fr) == "Indiquez pourquoi le produit passe à l'étape En fin de vie."
     problem = rules.product_field_problems({"name": "x" * 121})["name"]
     assert isinstance(problem, Message)
     assert problem == "Use at most 120 characters."

@@ -51,10 +51,10 @@ def test_stage_changes_and_409_names_allowed_transitions(api: TestClient) -> Non
     pid = api.post("/api/v1/products", json={"name": "Atlas"}).json()["id"]
     bad = api.post(f"/api/v1/products/{pid}/stage", json={"stage": "launched"})
     body = _error(bad, 409, "conflict")
-    assert "allowed: discovery, sunsetting" in body["message"]
+    assert "from Idea to Launched; allowed: Discovery, Sunsetting." in body["message"]
     no_reason = api.post(f"/api/v1/products/{pid}/stage", json={"stage": "sunsetting"})
     assert _error(no_reason, 422, "invalid")["fields"] == {
-        "reason": "Say why the product enters sunsetting."
+        "reason": "Say why the product enters the Sunsetting stage."
     }
     ok = api.post(f"/api/v1/products/{pid}/stage", json={"stage": "discovery", "reason": "go"})
     assert ok.status_code == 200 and ok.json()["stage"] == "discovery"

@@ -94,12 +94,12 @@ def test_stage_change_with_and_without_htmx(client: TestClient, db: Database) ->
     )
     assert fragment.status_code == 422
     assert "<html" not in fragment.text and 'id="lifecycle"' in fragment.text
-    assert "Say why the product enters sunsetting." in fragment.text
+    assert "Say why the product enters the Sunsetting stage." in fragment.text
     refused = client.post(
         f"/products/{product.id}/stage", headers=hx, data={"stage": "mature", "csrf_token": token}
     )
     assert refused.status_code == 409
-    assert "allowed: delivery, idea, sunsetting" in refused.text
+    assert "allowed: Delivery, Idea, Sunsetting" in refused.text
     done = client.post(
         f"/products/{product.id}/stage",
         headers=hx,

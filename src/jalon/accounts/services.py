@@ -20,13 +20,14 @@ from jalon.errors import (
     Conflict,
     Forbidden,
     Invalid,
+    Label,
     NotFound,
     TooManyRequests,
     Unauthenticated,
 )
 from jalon.permissions import CLI_ACTOR, Actor
 from jalon.settings import Settings
-from jalon.uow import UnitOfWork
+from jalon.uow import NOT_FOUND, UnitOfWork
 
 INVITE_DAYS = 14
 LANGUAGES = ("en", "fr")
@@ -267,9 +268,9 @@ def sign_out(uow: UnitOfWork, *, token: str) -> None:
 
 def revoke_session(uow: UnitOfWork, *, session_id: int, actor: Actor) -> None:
     with uow:
-        sess = uow.get(UserSession, session_id, what="session")
+        sess = uow.get(UserSession, session_id, what=N_("session"))
         if sess.user_id != actor.id and not actor.is_admin:
-            raise NotFound("session {ident} does not exist", ident=session_id)
+            raise NotFound(NOT_FOUND, what=Label("session", N_("session")), ident=session_id)
         sess.revoked_at = sess.revoked_at or utcnow()
         activity.record(uow, "accounts.session.revoked", Subject("session", sess.id), actor=actor)
         uow.commit()
@@ -280,7 +281,7 @@ def change_password(
 ) -> None:
     """Change one's password; every other session of the user is revoked."""
     with uow:
-        user = uow.get(User, actor.id or 0, what="user")
+        user = uow.get(User, actor.id or 0, what=N_("user"))
         if not _verify(user.password_hash, current):
             raise Invalid("Your current password is not correct.", field="current_password")
         if (p := rules.password_problem(new, email=user.email)) is not None:
@@ -319,7 +320,7 @@ def create_api_token(
             if user is None:
                 raise NotFound("No user has the e-mail {email}.", email=user_email)
         else:
-            user = uow.get(User, actor.id or 0, what="user")
+            user = uow.get(User, actor.id or 0, what=N_("user"))
         raw = rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = ApiToken(
             user_id=user.id,
@@ -339,9 +340,9 @@ def create_api_token(
 
 def revoke_api_token(uow: UnitOfWork, *, token_id: int, actor: Actor) -> None:
     with uow:
-        token = uow.get(ApiToken, token_id, what="token")
+        token = uow.get(ApiToken, token_id, what=N_("token"))
         if token.user_id != actor.id and not actor.is_admin:
-            raise NotFound("token {ident} does not exist", ident=token_id)
+            raise NotFound(NOT_FOUND, what=Label("token", N_("token")), ident=token_id)
         token.revoked_at = token.revoked_at or utcnow()
         activity.record(
             uow, "accounts.token.revoked", Subject("api_token", token.id, token.name), actor=actor
@@ -353,7 +354,7 @@ def set_language(uow: UnitOfWork, *, actor: Actor, language: str) -> None:
     if language not in LANGUAGES:
         raise Invalid("Choose English or French.", field="language")
     with uow:
-        user = uow.get(User, actor.id or 0, what="user")
+        user = uow.get(User, actor.id or 0, what=N_("user"))
         if user.language != language:
             activity.record(
                 uow,

@@ -9,7 +9,7 @@ from jalon.accounts import services as accounts
 from jalon.accounts.models import ApiToken, User, UserSession
 from jalon.activity import Subject
 from jalon.db import utcnow
-from jalon.errors import Conflict, Forbidden
+from jalon.errors import N_, Conflict, Forbidden
 from jalon.permissions import Actor
 from jalon.uow import UnitOfWork
 
@@ -40,7 +40,7 @@ def set_active(uow: UnitOfWork, *, actor: Actor, user_id: int, active: bool) -> 
     """Deactivating signs the person out everywhere and revokes their API tokens."""
     _require_admin(actor)
     with uow:
-        user = uow.get(User, user_id, what="user")
+        user = uow.get(User, user_id, what=N_("user"))
         if not active and user.id == actor.id:
             raise Conflict("You cannot deactivate your own account.")
         if not active and user.is_admin and user.is_active and _active_admins(uow) == 1:
@@ -69,7 +69,7 @@ def set_active(uow: UnitOfWork, *, actor: Actor, user_id: int, active: bool) -> 
 def set_admin(uow: UnitOfWork, *, actor: Actor, user_id: int, is_admin: bool) -> User:
     _require_admin(actor)
     with uow:
-        user = uow.get(User, user_id, what="user")
+        user = uow.get(User, user_id, what=N_("user"))
         if not is_admin and user.is_admin and user.is_active and _active_admins(uow) == 1:
             raise Conflict("Jalon keeps at least one active administrator.")
         if user.is_admin != is_admin:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from jalon.errors import N_, Conflict, Invalid, Message
+from jalon.errors import N_, Conflict, Invalid, Label, Message
 
 
 class Stage(StrEnum):
@@ -47,6 +47,11 @@ MAX_REASON = 2000
 LIMITS = {"name": 120, "vision": 5000, "target_users": 2000, "product_goal": 2000}
 
 
+def stage_label(stage: Stage) -> Label:
+    """A stage inside a message: its code in logs, its translated name for people."""
+    return Label(stage.value, STAGE_LABELS[stage])
+
+
 def parse_stage(value: str) -> Stage:
     try:
         return Stage(value)
@@ -69,21 +74,21 @@ def check_transition(current: Stage, target: Stage, reason: str) -> str:
     allowed = TRANSITIONS[current]
     if target not in allowed:
         if not allowed:
-            raise Conflict(
-                "A {current} product cannot change stage: retired is final.",
-                field="stage",
-                current=current.value,
-            )
+            raise Conflict("This product is retired; retirement is final.", field="stage")
         raise Conflict(
             "A product cannot move from {current} to {target}; allowed: {allowed}.",
             field="stage",
-            current=current.value,
-            target=target.value,
-            allowed=", ".join(allowed),
+            current=stage_label(current),
+            target=stage_label(target),
+            allowed=tuple(stage_label(s) for s in allowed),
         )
     reason = reason.strip()
     if target in REASON_REQUIRED and not reason:
-        raise Invalid("Say why the product enters {target}.", field="reason", target=target.value)
+        raise Invalid(
+            "Say why the product enters the {target} stage.",
+            field="reason",
+            target=stage_label(target),
+        )
     if len(reason) > MAX_REASON:
         raise Invalid("Use at most {n} characters.", field="reason", n=MAX_REASON)
     return reason

@@ -12,11 +12,11 @@ from jalon.accounts import services as account_services
 from jalon.accounts.models import User
 from jalon.activity import Subject
 from jalon.db import utcnow
-from jalon.errors import Conflict, Forbidden, Invalid, NotFound
+from jalon.errors import N_, Conflict, Forbidden, Invalid, Label, NotFound
 from jalon.permissions import Action, Actor, Role, can
 from jalon.products import rules
 from jalon.products.models import Membership, Product, StageTransition
-from jalon.uow import UnitOfWork
+from jalon.uow import NOT_FOUND, UnitOfWork
 
 TEXT_FIELDS = ("name", "vision", "target_users", "product_goal")
 
@@ -34,10 +34,10 @@ def role_of(uow: UnitOfWork, *, product_id: int, user_id: int | None) -> Role | 
 
 def authorise(uow: UnitOfWork, *, product_id: int, actor: Actor, action: Action) -> Product:
     """Load a product the actor may act on; 404 if they may not even see it, else 403."""
-    product = uow.get(Product, product_id, what="product")
+    product = uow.get(Product, product_id, what=N_("product"))
     role = role_of(uow, product_id=product_id, user_id=actor.id)
     if not can(role, Action.READ, is_admin=actor.is_admin):
-        raise NotFound("product {ident} does not exist", ident=product_id)
+        raise NotFound(NOT_FOUND, what=Label("product", N_("product")), ident=product_id)
     if not can(role, action, is_admin=actor.is_admin):
         raise Forbidden("Your role on this product does not allow this.")
     return product
@@ -243,7 +243,7 @@ def change_member_role(
         ):
             raise Conflict("A product keeps at least one Product Owner.", field="role")
         if membership.role != parsed.value:
-            user = uow.get(User, user_id, what="user")
+            user = uow.get(User, user_id, what=N_("user"))
             activity.record(
                 uow,
                 "products.member.role_changed",
@@ -263,7 +263,7 @@ def remove_member(uow: UnitOfWork, *, product_id: int, actor: Actor, user_id: in
         membership = _membership(uow, product_id, user_id)
         if membership.role == Role.OWNER and _owner_count(uow, product_id) == 1:
             raise Conflict("A product keeps at least one Product Owner.", field="user_id")
-        user = uow.get(User, user_id, what="user")
+        user = uow.get(User, user_id, what=N_("user"))
         activity.record(
             uow,
             "products.member.removed",
