@@ -105,6 +105,7 @@ ACTIONS: dict[str, str] = {
     "accounts.token.revoked": N_("revoked the API token {subject}"),
     "accounts.session.revoked": N_("signed out a session"),
     "accounts.language.changed": N_("changed their language"),
+    "admin.invitation.renewed": N_("sent {subject} a new invitation link"),
     "admin.user.activated": N_("reactivated the account of {subject}"),
     "admin.user.deactivated": N_("deactivated the account of {subject}"),
     "admin.user.admin_changed": N_("changed the administrator rights of {subject}"),

@@ -117,7 +117,7 @@ def _install_context(app: FastAPI, settings: Settings, database: Database) -> No
         if await run_in_threadpool(_needs_setup, app, request, database):
             return web.redirect("/setup", request)
         response = await call_next(request)
-        if ctx.new_csrf_nonce:
+        if ctx.new_csrf_nonce and not ctx.via_token:
             web.set_cookie(response, request, ctx, web.CSRF_COOKIE, ctx.csrf_nonce)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -136,6 +136,26 @@ def _needs_setup(app: FastAPI, request: Request, database: Database) -> bool:
         return False
     app.state.has_users = account_queries.count_users(database.reader()) > 0
     return not app.state.has_users
+
+
+def _install_system_routes(app: FastAPI, database: Database) -> None:
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Jalon API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> Response:
+        try:
+            db.ping(database.engine)
+        except SQLAlchemyError:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
@@ -164,22 +184,5 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for module in (accounts_pages, products_pages, admin_pages, accounts_api, products_api):
         app.include_router(module.router)
 
-    @app.get("/api/v1/docs", include_in_schema=False)
-    def api_docs() -> Response:
-        return get_swagger_ui_html(
-            openapi_url="/api/v1/openapi.json",
-            title="Jalon API",
-            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> Response:
-        try:
-            db.ping(database.engine)
-        except SQLAlchemyError:
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
-
+    _install_system_routes(app, database)
     return app

@@ -106,7 +106,7 @@ def _validate(s: Settings) -> None:
         if getattr(s, name) < 1:
             raise Invalid(f"{name} must be at least 1", field=name)
     url = s.effective_database_url
-    if not url.startswith(("sqlite", "postgresql")):
+    if not url.startswith(("sqlite", "postgresql", "postgres://")):
         raise Invalid(
             "database_url must start with sqlite:// or postgresql://", field="database_url"
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from jalon.accounts import rules
-from jalon.accounts.models import ApiToken, User, UserSession
+from jalon.accounts.models import ApiToken, LoginAttempt, User, UserSession
 from jalon.db import utcnow
 from jalon.uow import UnitOfWork
 
@@ -83,3 +85,24 @@ def user_by_invitation(uow: UnitOfWork, token: str) -> User | None:
         if user is None or user.invite_expires_at is None or user.invite_expires_at < utcnow():
             return None
         return user
+
+
+def failures_since_success(uow: UnitOfWork, email: str, since: datetime) -> list[datetime]:
+    """Failed sign-ins for an e-mail since `since` and after its last success (in a uow)."""
+    last_ok = uow.session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded)
+    )
+    stmt = select(LoginAttempt.at).where(
+        LoginAttempt.email == email, ~LoginAttempt.succeeded, LoginAttempt.at >= since
+    )
+    if last_ok is not None:
+        stmt = stmt.where(LoginAttempt.at > last_ok)
+    return list(uow.session.scalars(stmt))
+
+
+def failures_from(uow: UnitOfWork, ip: str, since: datetime) -> list[datetime]:
+    """Failed sign-ins from an address since `since`, whatever the e-mail (in a uow)."""
+    stmt = select(LoginAttempt.at).where(
+        LoginAttempt.ip == ip[:64], ~LoginAttempt.succeeded, LoginAttempt.at >= since
+    )
+    return list(uow.session.scalars(stmt))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from jalon import activity
-from jalon.accounts import rules
+from jalon.accounts import queries, rules
 from jalon.accounts.models import ApiToken, LoginAttempt, User, UserSession
 from jalon.activity import Subject
 from jalon.db import utcnow
@@ -147,11 +147,16 @@ def ensure_admin(uow: UnitOfWork, *, email: str) -> tuple[User, str | None]:
 
 def invite_user(uow: UnitOfWork, *, email: str, actor: Actor) -> tuple[User, str]:
     """Create an account without password, with a one-time invitation token (inside `uow`)."""
-    raw = secrets.token_urlsafe(24)
     user = _new_user(uow, email=email, name="", password=None, is_admin=False, actor=actor)
+    return user, renew_invitation(user)
+
+
+def renew_invitation(user: User) -> str:
+    """Give a not-yet-joined account a fresh invitation token (the old link stops working)."""
+    raw = secrets.token_urlsafe(24)
     user.invite_hash = rules.hash_token(raw)
     user.invite_expires_at = utcnow() + timedelta(days=INVITE_DAYS)
-    return user, raw
+    return raw
 
 
 def accept_invitation(uow: UnitOfWork, *, token: str, name: str, password: str) -> User:
@@ -178,16 +183,52 @@ def accept_invitation(uow: UnitOfWork, *, token: str, name: str, password: str) 
     return user
 
 
-def _failures_since_success(uow: UnitOfWork, email: str, since: datetime) -> list[datetime]:
-    last_ok = uow.session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded)
+def _check_throttle(uow: UnitOfWork, *, email: str, ip: str, settings: Settings) -> None:
+    """Refuse while an e-mail (or, ten times over, an address) has failed too often."""
+    now = utcnow()
+    since = now - timedelta(seconds=settings.login_window_seconds)
+    waits = [
+        rules.retry_after(
+            queries.failures_since_success(uow, email, since),
+            now=now,
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+        )
+    ]
+    if ip:
+        waits.append(
+            rules.retry_after(
+                queries.failures_from(uow, ip, since),
+                now=now,
+                max_failures=settings.login_max_failures * 10,
+                window_seconds=settings.login_window_seconds,
+            )
+        )
+    if wait := max(waits):
+        raise TooManyRequests(
+            "Too many failed sign-in attempts. Try again in {seconds} s.",
+            retry_after=wait,
+            seconds=wait,
+        )
+
+
+def _open_session(
+    uow: UnitOfWork, user: User, *, settings: Settings, ip: str, user_agent: str
+) -> str:
+    raw = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + timedelta(days=settings.session_days)
+    uow.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=rules.hash_token(raw),
+            created_at=now,
+            expires_at=expires,
+            ip=ip[:64],
+            user_agent=user_agent[:300],
+        )
     )
-    stmt = select(LoginAttempt.at).where(
-        LoginAttempt.email == email, ~LoginAttempt.succeeded, LoginAttempt.at >= since
-    )
-    if last_ok is not None:
-        stmt = stmt.where(LoginAttempt.at > last_ok)
-    return list(uow.session.scalars(stmt))
+    return raw
 
 
 def sign_in(
@@ -199,46 +240,21 @@ def sign_in(
     ip: str = "",
     user_agent: str = "",
 ) -> tuple[User, str]:
-    """Check credentials (throttled per e-mail) and open a server-side session.
+    """Check credentials (throttled) and open a server-side session.
 
     Returns the user and the raw session token for the cookie; only its hash is stored.
     """
     email = rules.normalise_email(email)
-    now = utcnow()
     with uow:
-        failures = _failures_since_success(
-            uow, email, now - timedelta(seconds=settings.login_window_seconds)
-        )
-        wait = rules.retry_after(
-            failures,
-            now=now,
-            max_failures=settings.login_max_failures,
-            window_seconds=settings.login_window_seconds,
-        )
-        if wait:
-            raise TooManyRequests(
-                "Too many failed sign-in attempts. Try again in {seconds} s.",
-                retry_after=wait,
-                seconds=wait,
-            )
+        _check_throttle(uow, email=email, ip=ip, settings=settings)
         user = uow.session.scalar(select(User).where(User.email == email))
         ok = _verify(user.password_hash if user else None, password)
         ok = ok and user is not None and user.is_active
-        uow.add(LoginAttempt(email=email, ip=ip[:64], at=now, succeeded=ok))
+        uow.add(LoginAttempt(email=email, ip=ip[:64], at=utcnow(), succeeded=ok))
         if not ok or user is None:
             uow.commit()
             raise Unauthenticated("Wrong e-mail or password.")
-        raw = secrets.token_urlsafe(32)
-        uow.add(
-            UserSession(
-                user_id=user.id,
-                token_hash=rules.hash_token(raw),
-                created_at=now,
-                expires_at=now + timedelta(days=settings.session_days),
-                ip=ip[:64],
-                user_agent=user_agent[:300],
-            )
-        )
+        raw = _open_session(uow, user, settings=settings, ip=ip, user_agent=user_agent)
         if _hasher().check_needs_rehash(user.password_hash or ""):
             user.password_hash = hash_password(password)
         uow.commit()
@@ -365,10 +381,3 @@ def set_language(uow: UnitOfWork, *, actor: Actor, language: str) -> None:
             )
             user.language = language
         uow.commit()
-
-
-def purge_login_attempts(uow: UnitOfWork, *, older_than: datetime) -> int:
-    with uow:
-        result = uow.session.execute(delete(LoginAttempt).where(LoginAttempt.at < older_than))
-        uow.commit()
-    return int(getattr(result, "rowcount", 0) or 0)

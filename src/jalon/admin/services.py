@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from jalon import activity
+from jalon.accounts import rules as account_rules
 from jalon.accounts import services as accounts
 from jalon.accounts.models import ApiToken, User, UserSession
 from jalon.activity import Subject
@@ -25,8 +26,17 @@ def invite_account(
     """Create an account without password and return its one-time invitation token."""
     _require_admin(actor)
     with uow:
-        user, token = accounts.invite_user(uow, email=email, actor=actor)
-        user.is_admin = is_admin
+        existing = uow.session.scalar(
+            select(User).where(User.email == account_rules.normalise_email(email))
+        )
+        if existing is not None and existing.password_hash is None:
+            user, token = existing, accounts.renew_invitation(existing)  # a lost or expired link
+            activity.record(
+                uow, "admin.invitation.renewed", Subject("user", user.id, user.label), actor=actor
+            )
+        else:
+            user, token = accounts.invite_user(uow, email=email, actor=actor)
+        user.is_admin = user.is_admin or is_admin
         uow.commit()
     return user, token
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -56,6 +57,26 @@ def _subject(product: Product) -> Subject:
     return Subject("product", product.id, product.name)
 
 
+def _transition(
+    product: Product,
+    current: rules.Stage | None,
+    target: rules.Stage,
+    *,
+    actor: Actor,
+    reason: str,
+    at: datetime,
+) -> StageTransition:
+    return StageTransition(
+        product_id=product.id,
+        from_stage=current.value if current else None,
+        to_stage=target.value,
+        reason=reason,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        at=at,
+    )
+
+
 def create_product(
     uow: UnitOfWork,
     *,
@@ -78,16 +99,7 @@ def create_product(
         uow.flush()
         if actor.id is not None:
             uow.add(Membership(product_id=product.id, user_id=actor.id, role=Role.OWNER.value))
-        uow.add(
-            StageTransition(
-                product_id=product.id,
-                from_stage=None,
-                to_stage=first.value,
-                actor_id=actor.id,
-                actor_label=actor.label,
-                at=now,
-            )
-        )
+        uow.add(_transition(product, None, first, actor=actor, reason="", at=now))
         activity.record(
             uow,
             "products.product.created",
@@ -139,15 +151,7 @@ def change_stage(
         current = rules.Stage(product.stage)
         reason = rules.check_transition(current, target, reason)
         now = utcnow()
-        transition = StageTransition(
-            product_id=product.id,
-            from_stage=current.value,
-            to_stage=target.value,
-            reason=reason,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            at=now,
-        )
+        transition = _transition(product, current, target, actor=actor, reason=reason, at=now)
         uow.add(transition)
         product.stage, product.updated_at = target.value, now
         activity.record(
@@ -202,6 +206,8 @@ def add_member(
                 field="email",
                 email=email,
             )
+        elif user.password_hash is None and user.is_active:
+            token = account_services.renew_invitation(user)  # the newest link is the one that works
         membership = Membership(product_id=product.id, user_id=user.id, role=parsed.value)
         uow.add(membership)
         uow.flush()
