@@ -144,3 +144,28 @@ def test_inviting_an_unknown_email_creates_an_invitation(db: Database) -> None:
         accounts.accept_invitation(
             db.uow(), token=result.invitation_token, name="Nina", password="a long passphrase"
         )
+
+
+def test_adding_a_not_yet_joined_person_renews_their_invitation(db: Database) -> None:
+    from jalon.accounts import services as accounts
+
+    po = make_user(db, "po@example.org")
+    first = services.create_product(db.uow(), actor=actor(po), name="Atlas")
+    second = services.create_product(db.uow(), actor=actor(po), name="Boreal")
+    old = services.add_member(
+        db.uow(), product_id=first.id, actor=actor(po), email="new@example.org", role="viewer"
+    )
+    new = services.add_member(
+        db.uow(), product_id=second.id, actor=actor(po), email="new@example.org", role="member"
+    )
+    assert old.invitation_token and new.invitation_token
+    assert old.invitation_token != new.invitation_token
+    with pytest.raises(NotFound):
+        accounts.accept_invitation(
+            db.uow(), token=old.invitation_token, name="Nina", password="a long passphrase"
+        )
+    accounts.accept_invitation(
+        db.uow(), token=new.invitation_token, name="Nina", password="a long passphrase"
+    )
+    names = [r.product.name for r in queries.list_products(db.reader(), actor=actor(new.user))]
+    assert names == ["Atlas", "Boreal"]

@@ -50,9 +50,9 @@ def test_bad_values_name_their_setting(env: dict[str, str], field: str) -> None:
 
 
 def test_several_workers_are_fine_on_postgresql() -> None:
-    s = load_settings({"JALON_WORKERS": "4", "JALON_DATABASE_URL": "postgresql://u:pw@h/db"})
+    s = load_settings({"JALON_WORKERS": "4", "JALON_DATABASE_URL": "postgres://u:pw@h/db"})
     assert s.workers == 4 and not s.is_sqlite
-    assert s.public_dict()["database_url"] == "postgresql://u:***@h/db"
+    assert s.public_dict()["database_url"] == "postgres://u:***@h/db"
 
 
 def test_unknown_toml_key_and_bad_toml(tmp_path: Path) -> None:

@@ -202,3 +202,18 @@ def test_a_session_can_be_revoked_from_the_account_page(app, db: Database) -> No
         mine.post(f"/account/sessions/{old_id}/revoke", data={"csrf_token": token})
         assert old.get("/account", follow_redirects=False).status_code == 303
         assert mine.get("/account").status_code == 200
+
+
+def test_one_address_guessing_many_accounts_is_throttled(client: TestClient, db: Database) -> None:
+    make_user(db, "po@example.org")
+    token = csrf(client)
+    for i in range(50):  # login_max_failures (5) x 10, spread over many e-mails
+        r = client.post(
+            "/login",
+            data={"email": f"user{i}@example.org", "password": "guess it", "csrf_token": token},
+        )
+        assert r.status_code == 401
+    blocked = client.post(
+        "/login", data={"email": "po@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert blocked.status_code == 429

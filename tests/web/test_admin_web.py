@@ -73,3 +73,19 @@ def test_the_last_admin_cannot_be_removed(client: TestClient, db: Database) -> N
     with db.reader() as uow:
         assert uow.session.get(User, admin.id).is_admin is False  # type: ignore[union-attr]
         assert uow.session.get(User, other.id).is_admin is True  # type: ignore[union-attr]
+
+
+def test_admin_can_renew_a_lost_invitation(client: TestClient, db: Database) -> None:
+    make_user(db, "admin@example.org", admin=True)
+    token = sign_in(client, "admin@example.org")
+    links = []
+    for _ in range(2):
+        page = client.post("/admin/users", data={"email": "lea@example.org", "csrf_token": token})
+        found = re.search(r'class="secret">http[^<]+(/invite/[^<]+)<', page.text)
+        assert page.status_code == 200 and found is not None
+        links.append(found.group(1))
+    assert links[0] != links[1]
+    with TestClient(client.app) as lea:
+        assert lea.get(links[0]).status_code == 404
+        assert lea.get(links[1]).status_code == 200
+    assert "sent lea@example.org a new invitation link" in client.get("/admin/users").text
