@@ -1,4 +1,8 @@
-"""The `jalon` command. Every command builds settings once and calls the same services."""
+"""The `jalon` command. Every command builds settings once and calls the same services.
+
+The database layers (SQLAlchemy, Alembic) are imported by the commands that use them, so
+`--help` and `config show` answer at once.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from jalon import backup as backup_module
-from jalon import db as db_module
-from jalon.errors import JalonError
-from jalon.settings import SETTING_NAMES, Settings, ensure_secret, load_settings
-from jalon.uow import Database
+from jalon.errors import Invalid, JalonError
+from jalon.settings import SECRET_FILE, SETTING_NAMES, Settings, ensure_secret, load_settings
+
+if TYPE_CHECKING:
+    from jalon.uow import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,16 +42,18 @@ def _handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _settings(ctx: click.Context, **overrides: object) -> Settings:
+def _settings(ctx: click.Context, *, create_secret: bool = True, **overrides: object) -> Settings:
     base: dict[str, object] = ctx.obj or {}
     merged = {**base, **{k: v for k, v in overrides.items() if v is not None}}
     config = merged.pop("config", None)
-    return ensure_secret(
-        load_settings(config_file=Path(str(config)) if config else None, overrides=merged)
-    )
+    settings = load_settings(config_file=Path(str(config)) if config else None, overrides=merged)
+    return ensure_secret(settings) if create_secret else settings
 
 
 def _database(settings: Settings, *, migrate: bool = True) -> Database:
+    from jalon import db as db_module
+    from jalon.uow import Database
+
     database = Database(settings)
     if migrate:
         db_module.upgrade(database.engine)
@@ -188,6 +194,8 @@ def db_group() -> None:
 @_handle_errors
 def db_upgrade(ctx: click.Context) -> None:
     """Apply pending migrations."""
+    from jalon import db as db_module
+
     database = _database(_settings(ctx), migrate=False)
     pending = db_module.pending_migrations(database.engine)
     db_module.upgrade(database.engine)
@@ -200,7 +208,9 @@ def db_upgrade(ctx: click.Context) -> None:
 @_handle_errors
 def backup_cmd(ctx: click.Context, file: str) -> None:
     """Write a consistent copy of the database to FILE, even while the server runs."""
-    size = backup_module.backup(_settings(ctx), Path(file))
+    from jalon import backup as backup_module
+
+    size = backup_module.backup(_settings(ctx, create_secret=False), Path(file))
     click.echo(f"Backup written to {file} ({size} bytes).")
 
 
@@ -211,9 +221,13 @@ def backup_cmd(ctx: click.Context, file: str) -> None:
 @_handle_errors
 def restore_cmd(ctx: click.Context, file: str, yes: bool) -> None:
     """Replace the database's content with the backup FILE (stop the server first)."""
-    settings = _settings(ctx)
-    if not yes and sys.stdin.isatty():
+    from jalon import backup as backup_module
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise Invalid("restore replaces the whole database; add --yes to confirm", field="yes")
         click.confirm("This replaces everything in the current database. Continue?", abort=True)
+    settings = _settings(ctx)
     backup_module.restore(settings, Path(file))
     _database(settings)  # a backup from an older release is migrated forward
     click.echo(f"Restored {file}.")
@@ -230,7 +244,13 @@ def config_group() -> None:
 @_handle_errors
 def config_show(ctx: click.Context, as_json: bool) -> None:
     """Print the effective configuration (the secret key is masked)."""
-    values = _settings(ctx).public_dict()
+    settings = _settings(ctx, create_secret=False)  # a read: it creates no directory or file
+    values = settings.public_dict()
+    if not settings.secret_key:
+        secret_file = settings.data_dir / SECRET_FILE
+        values["secret_key"] = (
+            "********" if secret_file.is_file() else f"(generated at first start in {secret_file})"
+        )
     if as_json:
         click.echo(json.dumps(values, indent=2))
         return
