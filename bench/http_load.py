@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tests.support.pg import PostgresServer, free_port
 
-PASSWORD = "bench passphrase 2026"
+PASSWORD = "bench passphrase 2026"  # noqa: S105 (a throw-away benchmark account)
 
 
 @dataclass
@@ -43,8 +43,14 @@ class Result:
 
 
 def _jalon(data_dir: Path, env: dict[str, str], *args: str, stdin: str = "") -> str:
-    out = subprocess.run([sys.executable, "-m", "jalon", "--data-dir", str(data_dir), *args],
-                         input=stdin, capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "jalon", "--data-dir", str(data_dir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -60,8 +66,21 @@ def server(engine: str, workers: int) -> Iterator[tuple[int, dict[str, str], Pat
     try:
         _jalon(data_dir, env, "db", "upgrade")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jalon", "serve", "--data-dir", str(data_dir), "--port",
-             str(port), "--workers", str(workers)], env=env, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "jalon",
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
         _wait(port)
         yield port, env, data_dir
         proc.terminate()
@@ -84,8 +103,13 @@ def _wait(port: int) -> None:
     raise RuntimeError("server did not start")
 
 
-def _call(conn: http.client.HTTPConnection, method: str, path: str, headers: dict[str, str],
-          body: bytes | None = None) -> tuple[int, bytes]:
+def _call(
+    conn: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes | None = None,
+) -> tuple[int, bytes]:
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
     return response.status, response.read()
@@ -99,8 +123,12 @@ def _sign_in(conn: http.client.HTTPConnection) -> dict[str, str]:
     csrf_cookie = response.getheader("set-cookie", "").split(";", 1)[0]
     token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     form = f"email=po%40bench.example&password={PASSWORD.replace(' ', '+')}&csrf_token={token}"
-    conn.request("POST", "/login", body=form, headers={
-        "Cookie": csrf_cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    conn.request(
+        "POST",
+        "/login",
+        body=form,
+        headers={"Cookie": csrf_cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = conn.getresponse()
     response.read()
     session = response.getheader("set-cookie", "").split(";", 1)[0]
@@ -109,8 +137,14 @@ def _sign_in(conn: http.client.HTTPConnection) -> dict[str, str]:
     return {"Cookie": f"{csrf_cookie}; {session}"}
 
 
-def load(name: str, port: int, make_request: Callable[[http.client.HTTPConnection, int], int],
-         *, clients: int, seconds: float) -> Result:
+def load(
+    name: str,
+    port: int,
+    make_request: Callable[[http.client.HTTPConnection, int], int],
+    *,
+    clients: int,
+    seconds: float,
+) -> Result:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -144,11 +178,19 @@ def load(name: str, port: int, make_request: Callable[[http.client.HTTPConnectio
 
 def _rss_mib(port: int) -> float:
     """Total resident memory of the processes listening on the port (server + workers)."""
-    out = subprocess.run(["ps", "-eo", "rss,args"], capture_output=True, text=True).stdout
-    total = sum(int(line.split()[0]) for line in out.splitlines()[1:]
-                if "jalon serve" in line and f"--port {port}" in line)
-    workers = sum(int(line.split()[0]) for line in out.splitlines()[1:]
-                  if "multiprocessing" in line and "spawn" in line)
+    out = subprocess.run(
+        ["ps", "-eo", "rss,args"], capture_output=True, text=True, check=True
+    ).stdout
+    total = sum(
+        int(line.split()[0])
+        for line in out.splitlines()[1:]
+        if "jalon serve" in line and f"--port {port}" in line
+    )
+    workers = sum(
+        int(line.split()[0])
+        for line in out.splitlines()[1:]
+        if "multiprocessing" in line and "spawn" in line
+    )
     return (total + workers) / 1024
 
 
@@ -161,30 +203,70 @@ def run(engine: str, *, workers: int, clients: int, seconds: float) -> dict[str,
         conn = http.client.HTTPConnection("127.0.0.1", port)
         browser = _sign_in(conn)
         for i in range(200):
-            _call(conn, "POST", "/api/v1/products", bearer,
-                  json.dumps({"name": f"Seed {i}", "vision": "v" * 400}).encode())
+            _call(
+                conn,
+                "POST",
+                "/api/v1/products",
+                bearer,
+                json.dumps({"name": f"Seed {i}", "vision": "v" * 400}).encode(),
+            )
         results = [
-            load("GET /api/v1/products/{id}", port,
-                 lambda c, n: _call(c, "GET", "/api/v1/products/1", bearer)[0],
-                 clients=clients, seconds=seconds),
-            load("GET /api/v1/products (201 products)", port,
-                 lambda c, n: _call(c, "GET", "/api/v1/products", bearer)[0],
-                 clients=clients, seconds=seconds),
-            load("POST /api/v1/products (write)", port,
-                 lambda c, n: _call(c, "POST", "/api/v1/products", bearer,
-                                    json.dumps({"name": f"Load {n}"}).encode())[0],
-                 clients=clients, seconds=seconds),
-            load("PATCH /api/v1/products/{id} (write)", port,
-                 lambda c, n: _call(c, "PATCH", f"/api/v1/products/{2 + n % 200}", bearer,
-                                    json.dumps({"product_goal": f"Goal {n}"}).encode())[0],
-                 clients=clients, seconds=seconds),
-            load("GET /products/{id} (HTML page)", port,
-                 lambda c, n: _call(c, "GET", "/products/1", browser)[0],
-                 clients=clients, seconds=seconds),
+            load(
+                "GET /api/v1/products/{id}",
+                port,
+                lambda c, n: _call(c, "GET", "/api/v1/products/1", bearer)[0],
+                clients=clients,
+                seconds=seconds,
+            ),
+            load(
+                "GET /api/v1/products (201 products)",
+                port,
+                lambda c, n: _call(c, "GET", "/api/v1/products", bearer)[0],
+                clients=clients,
+                seconds=seconds,
+            ),
+            load(
+                "POST /api/v1/products (write)",
+                port,
+                lambda c, n: _call(
+                    c,
+                    "POST",
+                    "/api/v1/products",
+                    bearer,
+                    json.dumps({"name": f"Load {n}"}).encode(),
+                )[0],
+                clients=clients,
+                seconds=seconds,
+            ),
+            load(
+                "PATCH /api/v1/products/{id} (write)",
+                port,
+                lambda c, n: _call(
+                    c,
+                    "PATCH",
+                    f"/api/v1/products/{2 + n % 200}",
+                    bearer,
+                    json.dumps({"product_goal": f"Goal {n}"}).encode(),
+                )[0],
+                clients=clients,
+                seconds=seconds,
+            ),
+            load(
+                "GET /products/{id} (HTML page)",
+                port,
+                lambda c, n: _call(c, "GET", "/products/1", browser)[0],
+                clients=clients,
+                seconds=seconds,
+            ),
         ]
         rss = _rss_mib(port)
-    return {"engine": engine, "workers": workers, "clients": clients, "rss_mib": rss,
-            "results": [r.__dict__ | {"rps": r.rps} for r in results]}
+    return {
+        "engine": engine,
+        "workers": workers,
+        "clients": clients,
+        "rss_mib": rss,
+        "results": [r.__dict__ | {"rps": r.rps} for r in results],
+    }
 
 
 def main() -> None:
