@@ -60,7 +60,7 @@ pytest:
 
 ## make bench: the benchmarks of bench/ (figures go to docs/benchmarks.md)
 bench: install-dev
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --seconds 10
 
 ## make messages: refresh the French catalogue after adding strings
 messages: install-dev

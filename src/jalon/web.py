@@ -137,6 +137,9 @@ async def verify_csrf(request: Request, ctx: CtxDep) -> None:
         form = await request.form()
         sent = str(form.get(CSRF_FIELD, ""))
     if ctx.new_csrf_nonce or not hmac.compare_digest(sent, ctx.csrf_token):
+        if ctx.user is None and request.url.path.startswith("/api/"):
+            # An API call with neither token nor session: say what is missing (401).
+            raise Unauthenticated("Sign in to continue.")
         raise Forbidden(
             "This form has expired or did not come from Jalon. Reload the page and try again."
         )

@@ -1,0 +1,874 @@
+"""Every route against every role: who may do what, checked with real requests.
+
+`ROWS` below is the permission matrix, the one source of truth:
+- `test_every_route_is_in_the_matrix` fails when the app has a route the matrix does not list
+  (or the matrix lists a route that is gone), so nobody adds a route without deciding who may
+  call it;
+- `test_route_permissions` sends, for each route, one real request per role (browser pages with
+  a signed-in session cookie and a CSRF token, the API with a bearer token) and checks the
+  answer; a refused call must have written nothing, an accepted write must have done its job;
+- `test_the_documentation_shows_the_matrix` keeps the table of docs/permissions.md in step.
+  After changing the matrix, rewrite that table with `python -m tests.web.test_permission_matrix`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi import FastAPI, routing
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlalchemy import select
+
+from jalon import web
+from jalon.accounts import queries as account_queries
+from jalon.accounts import services as account_services
+from jalon.accounts.models import User
+from jalon.app import create_app
+from jalon.models import Base
+from jalon.permissions import Actor
+from jalon.products import services as product_services
+from jalon.products.models import Product
+from jalon.settings import load_settings
+from jalon.uow import Database
+from tests.support.helpers import PASSWORD, actor, csrf, make_user
+
+ROLES = ("anonymous", "outsider", "viewer", "stakeholder", "member", "owner", "admin")
+TITLES = (
+    "Anonymous",
+    "Outsider",
+    "Viewer",
+    "Stakeholder",
+    "Team member",
+    "Product Owner",
+    "Administrator",
+)
+READERS = frozenset({"viewer", "stakeholder", "member", "owner", "admin"})
+OUTCOMES = ("ok", "login", "403", "404", "409")
+NOT_ROUTES = ("/static", "/api/v1/openapi.json", "/api/v1/docs")  # files and API docs
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+START, END = "<!-- permission-matrix:start -->", "<!-- permission-matrix:end -->"
+VOLATILE = {"api_tokens": {"last_used_at"}}  # a bearer lookup may note when it was used
+COOKIE_DOMAIN = "testserver.local"  # where the test client keeps the cookies of testserver
+NEW_PASSWORD = "a brand new passphrase"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request of a route, and what success looks like."""
+
+    url: str
+    form: dict[str, str] | None = None
+    json: dict[str, Any] | None = None
+    status: int = 200  # the status of success
+    location: str | None = None  # where a successful redirect leads (a prefix)
+    done: Callable[[Response], bool] | None = None  # did the intended change happen?
+
+
+# --- the world each route is tried in -------------------------------------------------------
+
+
+class World:
+    """Users of every role, their browsers and API tokens, products to act on."""
+
+    def __init__(self, app: FastAPI, db: Database, api_client: TestClient) -> None:
+        self.app, self.db, self.api_client = app, db, api_client
+        self.users = {r: make_user(db, f"{r}@example.org", admin=r == "admin") for r in ROLES[1:]}
+        self.users["other"] = make_user(db, "other@example.org")  # someone else
+        self._browsers: dict[str, tuple[TestClient, str]] = {}
+        self._bearers: dict[str, dict[str, str]] = {}
+        self._serial = itertools.count()
+        self._product: tuple[int, str] | None = None
+        self._open = ExitStack()
+        self._csrf: tuple[str, str] | None = None  # the cookie's nonce, and its token
+
+    def actor(self, role: str) -> Actor:
+        return actor(self.users[role])
+
+    def uid(self, role: str) -> int:
+        return self.users[role].id
+
+    def serial(self) -> int:
+        return next(self._serial)
+
+    def browser(self, role: str) -> tuple[TestClient, str]:
+        """A browser of the role with a session cookie, and its CSRF token.
+
+        All browsers share one CSRF cookie, so one page view gives the token; sessions are
+        opened by the sign-in service (the sign-in form itself is a row of the matrix).
+        """
+        if role not in self._browsers:
+            browser = self._open.enter_context(TestClient(self.app, base_url="http://testserver"))
+            if self._csrf is None:
+                token = csrf(browser)
+                self._csrf = browser.cookies[web.CSRF_COOKIE], token
+            cookies = {web.CSRF_COOKIE: self._csrf[0]}
+            if role != "anonymous":
+                cookies[web.SESSION_COOKIE] = self.session(role)[1]
+            for name, value in cookies.items():
+                browser.cookies.set(name, value, domain=COOKIE_DOMAIN)
+            self._browsers[role] = browser, self._csrf[1]
+        return self._browsers[role]
+
+    def bearer(self, role: str) -> dict[str, str]:
+        if role == "anonymous":
+            return {}
+        if role not in self._bearers:
+            _token, raw = account_services.create_api_token(
+                self.db.uow(), actor=self.actor(role), name="matrix"
+            )
+            self._bearers[role] = {"Authorization": f"Bearer {raw}"}
+        return self._bearers[role]
+
+    def product(self) -> tuple[int, str]:
+        """A product with an owner, a viewer, a stakeholder, a member and `other` (viewer).
+
+        The same product until a call writes something (see `spoil`), then a new one.
+        """
+        if self._product is not None:
+            return self._product
+        name = f"Atlas {self.serial()}"
+        pid = product_services.create_product(
+            self.db.uow(), actor=self.actor("owner"), name=name
+        ).id
+        for role in ("viewer", "stakeholder", "member", "other"):
+            email, as_role = self.users[role].email, "viewer" if role == "other" else role
+            product_services.add_member(
+                self.db.uow(), product_id=pid, actor=self.actor("owner"), email=email, role=as_role
+            )
+        self._product = pid, name
+        return pid, name
+
+    def spoil(self) -> None:
+        """A call wrote: the next call gets fresh data."""
+        self._product = None
+
+    def invitation(self) -> tuple[str, str]:
+        """A fresh invitation token, and the invited e-mail."""
+        email = f"invitee{self.serial()}@example.org"
+        result = product_services.add_member(
+            self.db.uow(),
+            product_id=self.product()[0],
+            actor=self.actor("owner"),
+            email=email,
+            role="viewer",
+        )
+        assert result.invitation_token
+        return result.invitation_token, email
+
+    def new_user(self) -> User:
+        return make_user(self.db, f"person{self.serial()}@example.org")
+
+    def api_token(self, owner: str) -> tuple[int, str]:
+        token, raw = account_services.create_api_token(
+            self.db.uow(), actor=self.actor(owner), name="target"
+        )
+        return token.id, raw
+
+    def session(self, owner: str) -> tuple[int, str]:
+        _user, raw = account_services.sign_in(
+            self.db.uow(),
+            email=self.users[owner].email,
+            password=PASSWORD,
+            settings=self.app.state.settings,
+        )
+        found = account_queries.user_for_session(self.db.reader(), raw)
+        assert found is not None
+        return found[1].id, raw
+
+    # reads used to check effects
+    def get_user(self, email: str) -> User | None:
+        return account_queries.get_user_by_email(self.db.reader(), email)
+
+    def get_product(self, pid: int) -> Product:
+        with self.db.reader() as uow:
+            product = uow.session.get(Product, pid)
+        assert product is not None
+        return product
+
+    def products_named(self, name: str) -> int:
+        with self.db.reader() as uow:
+            return len(list(uow.session.scalars(select(Product.id).where(Product.name == name))))
+
+    def role_on(self, pid: int, user_id: int) -> str | None:
+        with self.db.reader() as uow:
+            role = product_services.role_of(uow, product_id=pid, user_id=user_id)
+        return role.value if role else None
+
+    def member_of(self, pid: int, email: str) -> bool:
+        user = self.get_user(email)
+        return user is not None and self.role_on(pid, user.id) is not None
+
+    def sessions_of(self, role: str) -> int:
+        return len(account_queries.list_sessions(self.db.reader(), self.uid(role)))
+
+    def tokens_of(self, role: str) -> int:
+        return len(account_queries.list_tokens(self.db.reader(), self.uid(role)))
+
+    def close(self) -> None:
+        self._open.close()
+
+
+EVERY_ROW = [
+    (
+        table.name,
+        select(*[c for c in table.columns if c.name not in VOLATILE.get(table.name, ())]).order_by(
+            *table.primary_key.columns
+        ),
+    )
+    for table in Base.metadata.sorted_tables
+]
+
+
+def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to prove that a refused call wrote nothing."""
+    with db.engine.connect() as conn:
+        return {name: [tuple(r) for r in conn.execute(query)] for name, query in EVERY_ROW}
+
+
+# --- how to call each route ----------------------------------------------------------------
+# A builder gets the world and the role, prepares what the call needs and says what success
+# looks like. After a call that wrote, `World.product()` gives a new product, so a success
+# (say, the owner's rename) never changes what the next role is tried on.
+
+
+def _me(role: str) -> str:
+    """The role's own user; anonymous callers act on `other`'s things."""
+    return "other" if role == "anonymous" else role
+
+
+def home(w: World, role: str) -> Call:
+    return Call("/", status=303, location="/products")
+
+
+def setup_form(w: World, role: str) -> Call:
+    return Call("/setup")
+
+
+def setup(w: World, role: str) -> Call:
+    return Call("/setup", form={"email": "new@example.org", "name": "New", "password": PASSWORD})
+
+
+def login_form(w: World, role: str) -> Call:
+    if role == "anonymous":
+        return Call("/login", done=lambda r: 'name="password"' in r.text)
+    return Call("/login", status=303, location="/products")
+
+
+def login(w: World, role: str) -> Call:
+    me = _me(role)
+    before = w.sessions_of(me)
+    form = {"email": w.users[me].email, "password": PASSWORD, "next": "/products"}
+    return Call(
+        "/login", form=form, status=303, location="/products",
+        done=lambda r: w.sessions_of(me) == before + 1,
+    )  # fmt: skip
+
+
+def logout(w: World, role: str) -> Call:
+    cookie = w.browser(role)[0].cookies.get(web.SESSION_COOKIE)
+
+    def signed_out(_r: Response) -> bool:
+        return cookie is None or account_queries.user_for_session(w.db.reader(), cookie) is None
+
+    return Call("/logout", status=303, location="/login", done=signed_out)
+
+
+def language(w: World, role: str) -> Call:
+    def saved(r: Response) -> bool:
+        if role == "anonymous":
+            return f"{web.LANG_COOKIE}=fr" in r.headers.get("set-cookie", "")
+        user = w.get_user(w.users[role].email)
+        return user is not None and user.language == "fr"
+
+    form = {"language": "fr", "next": "/products"}
+    return Call("/language", form=form, status=303, location="/products", done=saved)
+
+
+def invitation_form(w: World, role: str) -> Call:
+    token, email = w.invitation()
+    return Call(f"/invite/{token}", done=lambda r: email in r.text)
+
+
+def accept_invitation(w: World, role: str) -> Call:
+    token, email = w.invitation()
+
+    def joined(_r: Response) -> bool:
+        user = w.get_user(email)
+        return user is not None and user.password_hash is not None and user.name == "Invitee"
+
+    form = {"name": "Invitee", "password": "another long passphrase"}
+    return Call(f"/invite/{token}", form=form, status=303, location="/products", done=joined)
+
+
+def account(w: World, role: str) -> Call:
+    return Call("/account", done=lambda r: w.users[_me(role)].email in r.text)
+
+
+def change_password(w: World, role: str) -> Call:
+    me = _me(role)
+    old = w.users[me].password_hash
+
+    def changed(_r: Response) -> bool:
+        user = w.get_user(w.users[me].email)
+        return user is not None and user.password_hash not in (None, old)
+
+    form = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    return Call("/account/password", form=form, done=changed)
+
+
+def create_token(w: World, role: str) -> Call:
+    me = _me(role)
+    before = w.tokens_of(me)
+    return Call(
+        "/account/tokens", form={"name": "laptop"}, done=lambda r: w.tokens_of(me) == before + 1
+    )
+
+
+def _revoke_token(w: World, owner: str) -> Call:
+    token_id, raw = w.api_token(owner)
+    return Call(
+        f"/account/tokens/{token_id}/revoke", status=303, location="/account",
+        done=lambda r: account_queries.user_for_api_token(w.db.reader(), raw) is None,
+    )  # fmt: skip
+
+
+def revoke_own_token(w: World, role: str) -> Call:
+    return _revoke_token(w, _me(role))
+
+
+def revoke_others_token(w: World, role: str) -> Call:
+    return _revoke_token(w, "other")
+
+
+def _revoke_session(w: World, owner: str) -> Call:
+    session_id, raw = w.session(owner)
+    return Call(
+        f"/account/sessions/{session_id}/revoke", status=303, location="/account",
+        done=lambda r: account_queries.user_for_session(w.db.reader(), raw) is None,
+    )  # fmt: skip
+
+
+def revoke_own_session(w: World, role: str) -> Call:
+    return _revoke_session(w, _me(role))
+
+
+def revoke_others_session(w: World, role: str) -> Call:
+    return _revoke_session(w, "other")
+
+
+def admin_users(w: World, role: str) -> Call:
+    return Call("/admin/users", done=lambda r: "other@example.org" in r.text)
+
+
+def admin_invite(w: World, role: str) -> Call:
+    email = f"newcomer{w.serial()}@example.org"
+    return Call("/admin/users", form={"email": email}, done=lambda r: w.get_user(email) is not None)
+
+
+def admin_set_active(w: World, role: str) -> Call:
+    target = w.new_user()
+
+    def deactivated(_r: Response) -> bool:
+        user = w.get_user(target.email)
+        return user is not None and not user.is_active
+
+    return Call(
+        f"/admin/users/{target.id}/active", form={"active": "false"}, status=303,
+        location="/admin/users", done=deactivated,
+    )  # fmt: skip
+
+
+def admin_set_admin(w: World, role: str) -> Call:
+    target = w.new_user()
+
+    def promoted(_r: Response) -> bool:
+        user = w.get_user(target.email)
+        return user is not None and user.is_admin
+
+    return Call(
+        f"/admin/users/{target.id}/admin", form={"is_admin": "true"}, status=303,
+        location="/admin/users", done=promoted,
+    )  # fmt: skip
+
+
+def me_api(w: World, role: str) -> Call:
+    return Call("/api/v1/me", done=lambda r: r.json()["email"] == w.users[_me(role)].email)
+
+
+def healthz(w: World, role: str) -> Call:
+    return Call("/healthz", done=lambda r: r.json() == {"status": "ok"})
+
+
+# product pages
+
+
+def list_page(w: World, role: str) -> Call:
+    _pid, name = w.product()
+    return Call("/products", done=lambda r: (name in r.text) == (role in READERS))
+
+
+def new_page(w: World, role: str) -> Call:
+    return Call("/products/new", done=lambda r: 'name="name"' in r.text)
+
+
+def create_page(w: World, role: str) -> Call:
+    name = f"Borealis {w.serial()}"
+    return Call(
+        "/products/new", form={"name": name}, status=303, location="/products/",
+        done=lambda r: w.products_named(name) == 1,
+    )  # fmt: skip
+
+
+def show_page(w: World, role: str) -> Call:
+    pid, name = w.product()
+    return Call(f"/products/{pid}", done=lambda r: name in r.text)
+
+
+def edit_page(w: World, role: str) -> Call:
+    pid, name = w.product()
+    return Call(f"/products/{pid}/edit", done=lambda r: f'value="{name}"' in r.text)
+
+
+FORM = {"name": "Renamed", "vision": "New vision", "target_users": "", "product_goal": ""}
+
+
+def update_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/edit", form=FORM, status=303, location=f"/products/{pid}",
+        done=lambda r: w.get_product(pid).name == "Renamed",
+    )  # fmt: skip
+
+
+def stage_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/stage", form={"stage": "discovery", "reason": "go"}, status=303,
+        location=f"/products/{pid}", done=lambda r: w.get_product(pid).stage == "discovery",
+    )  # fmt: skip
+
+
+def add_member_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    form = {"email": "newcomer@example.org", "role": "viewer"}
+    return Call(
+        f"/products/{pid}/members", form=form,
+        done=lambda r: w.member_of(pid, "newcomer@example.org"),
+    )  # fmt: skip
+
+
+def member_role_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    other = w.uid("other")
+    return Call(
+        f"/products/{pid}/members/{other}/role", form={"role": "member"}, status=303,
+        location=f"/products/{pid}", done=lambda r: w.role_on(pid, other) == "member",
+    )  # fmt: skip
+
+
+def remove_member_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    other = w.uid("other")
+    return Call(
+        f"/products/{pid}/members/{other}/remove", status=303, location=f"/products/{pid}",
+        done=lambda r: w.role_on(pid, other) is None,
+    )  # fmt: skip
+
+
+def activity_page(w: World, role: str) -> Call:
+    pid, name = w.product()
+    return Call(f"/products/{pid}/activity", done=lambda r: name in r.text)
+
+
+# product API
+
+
+def list_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        "/api/v1/products", done=lambda r: (pid in [p["id"] for p in r.json()]) == (role in READERS)
+    )
+
+
+def create_api(w: World, role: str) -> Call:
+    name = f"Borealis {w.serial()}"
+    return Call(
+        "/api/v1/products", json={"name": name}, status=201,
+        done=lambda r: r.json()["role"] == "owner" and w.products_named(name) == 1,
+    )  # fmt: skip
+
+
+def get_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    own_role = None if role == "admin" else role
+    return Call(
+        f"/api/v1/products/{pid}",
+        done=lambda r: r.json()["id"] == pid and r.json()["role"] == own_role,
+    )
+
+
+def update_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}", json={"name": "Renamed"},
+        done=lambda r: w.get_product(pid).name == "Renamed",
+    )  # fmt: skip
+
+
+def stage_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/stage", json={"stage": "discovery", "reason": "go"},
+        done=lambda r: w.get_product(pid).stage == "discovery",
+    )  # fmt: skip
+
+
+def stages_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/api/v1/products/{pid}/stages", done=lambda r: r.json()[0]["to_stage"] == "idea")
+
+
+def members_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    owner = w.users["owner"].email
+    return Call(
+        f"/api/v1/products/{pid}/members",
+        done=lambda r: owner in [m["email"] for m in r.json()] and len(r.json()) == 5,
+    )
+
+
+def add_member_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    body = {"email": "newcomer@example.org", "role": "viewer"}
+    return Call(
+        f"/api/v1/products/{pid}/members", json=body, status=201,
+        done=lambda r: w.member_of(pid, "newcomer@example.org"),
+    )  # fmt: skip
+
+
+def member_role_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    other = w.uid("other")
+    return Call(
+        f"/api/v1/products/{pid}/members/{other}", json={"role": "member"},
+        done=lambda r: w.role_on(pid, other) == "member",
+    )  # fmt: skip
+
+
+def remove_member_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    other = w.uid("other")
+    return Call(
+        f"/api/v1/products/{pid}/members/{other}", status=204,
+        done=lambda r: w.role_on(pid, other) is None,
+    )  # fmt: skip
+
+
+def activity_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/activity",
+        done=lambda r: r.json()[-1]["action"] == "products.product.created",
+    )
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    what: str
+    cells: str  # one outcome per role, in the order of ROLES
+    build: Callable[[World, str], Call] = field(repr=False)
+    variant: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}" + (f" ({self.variant})" if self.variant else "")
+
+    @property
+    def expected(self) -> dict[str, str]:
+        return dict(zip(ROLES, self.cells.split(), strict=True))
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+
+# Outcomes: ok = the action succeeds; login = pages redirect to /login (303), the API answers
+# 401; 403 = the caller may see the product but their role may not do this; 404 = the caller
+# may not see the product (or the thing is not theirs), exactly as if it did not exist;
+# 409 = not possible any more (the first-run setup is closed once a user exists).
+# Cells, in order: anonymous outsider viewer stakeholder member owner admin.
+ROWS = (
+    Row("GET", "/", "Home (goes to the product list)", "login ok ok ok ok ok ok", home),
+    Row("GET", "/setup", "First-run setup form (closed: goes to sign-in)",
+        "login login login login login login login", setup_form),
+    Row("POST", "/setup", "First-run setup", "409 409 409 409 409 409 409", setup),
+    Row("GET", "/login", "Sign-in form", "ok ok ok ok ok ok ok", login_form),
+    Row("POST", "/login", "Sign in", "ok ok ok ok ok ok ok", login),
+    Row("POST", "/logout", "Sign out", "ok ok ok ok ok ok ok", logout),
+    Row("POST", "/language", "Choose the language", "ok ok ok ok ok ok ok", language),
+    Row("GET", "/invite/{token}", "Invitation form (with its link)",
+        "ok ok ok ok ok ok ok", invitation_form),
+    Row("POST", "/invite/{token}", "Accept an invitation (with its link)",
+        "ok ok ok ok ok ok ok", accept_invitation),
+    Row("GET", "/account", "Own account page", "login ok ok ok ok ok ok", account),
+    Row("POST", "/account/password", "Change own password",
+        "login ok ok ok ok ok ok", change_password),
+    Row("POST", "/account/tokens", "Create an API token for oneself",
+        "login ok ok ok ok ok ok", create_token),
+    Row("POST", "/account/tokens/{token_id}/revoke", "Revoke an API token",
+        "login ok ok ok ok ok ok", revoke_own_token, "own"),
+    Row("POST", "/account/tokens/{token_id}/revoke", "Revoke an API token",
+        "login 404 404 404 404 404 ok", revoke_others_token, "someone else's"),
+    Row("POST", "/account/sessions/{session_id}/revoke", "Sign out a session",
+        "login ok ok ok ok ok ok", revoke_own_session, "own"),
+    Row("POST", "/account/sessions/{session_id}/revoke", "Sign out a session",
+        "login 404 404 404 404 404 ok", revoke_others_session, "someone else's"),
+    Row("GET", "/admin/users", "People page", "login 403 403 403 403 403 ok", admin_users),
+    Row("POST", "/admin/users", "Invite a person", "login 403 403 403 403 403 ok", admin_invite),
+    Row("POST", "/admin/users/{user_id}/active", "Deactivate or reactivate a person",
+        "login 403 403 403 403 403 ok", admin_set_active),
+    Row("POST", "/admin/users/{user_id}/admin", "Grant or withdraw administration",
+        "login 403 403 403 403 403 ok", admin_set_admin),
+    Row("GET", "/healthz", "Health check", "ok ok ok ok ok ok ok", healthz),
+    Row("GET", "/products", "Product list (only products one may see)",
+        "login ok ok ok ok ok ok", list_page),
+    Row("GET", "/products/new", "New product form", "login ok ok ok ok ok ok", new_page),
+    Row("POST", "/products/new", "Create a product (one becomes its owner)",
+        "login ok ok ok ok ok ok", create_page),
+    Row("GET", "/products/{product_id}", "Product page", "login 404 ok ok ok ok ok", show_page),
+    Row("GET", "/products/{product_id}/edit", "Edit form",
+        "login 404 403 403 403 ok ok", edit_page),
+    Row("POST", "/products/{product_id}/edit", "Edit name, vision, users, goal",
+        "login 404 403 403 403 ok ok", update_page),
+    Row("POST", "/products/{product_id}/stage", "Change the lifecycle stage",
+        "login 404 403 403 403 ok ok", stage_page),
+    Row("POST", "/products/{product_id}/members", "Add a member or invite someone",
+        "login 404 403 403 403 ok ok", add_member_page),
+    Row("POST", "/products/{product_id}/members/{user_id}/role", "Change a member's role",
+        "login 404 403 403 403 ok ok", member_role_page),
+    Row("POST", "/products/{product_id}/members/{user_id}/remove", "Remove a member",
+        "login 404 403 403 403 ok ok", remove_member_page),
+    Row("GET", "/products/{product_id}/activity", "Activity log",
+        "login 404 ok ok ok ok ok", activity_page),
+    Row("GET", "/api/v1/me", "The authenticated user", "login ok ok ok ok ok ok", me_api),
+    Row("GET", "/api/v1/products", "Products one may see", "login ok ok ok ok ok ok", list_api),
+    Row("POST", "/api/v1/products", "Create a product (one becomes its owner)",
+        "login ok ok ok ok ok ok", create_api),
+    Row("GET", "/api/v1/products/{product_id}", "Read a product",
+        "login 404 ok ok ok ok ok", get_api),
+    Row("PATCH", "/api/v1/products/{product_id}", "Edit a product",
+        "login 404 403 403 403 ok ok", update_api),
+    Row("POST", "/api/v1/products/{product_id}/stage", "Change the lifecycle stage",
+        "login 404 403 403 403 ok ok", stage_api),
+    Row("GET", "/api/v1/products/{product_id}/stages", "Stage history",
+        "login 404 ok ok ok ok ok", stages_api),
+    Row("GET", "/api/v1/products/{product_id}/members", "List members",
+        "login 404 ok ok ok ok ok", members_api),
+    Row("POST", "/api/v1/products/{product_id}/members", "Add a member or invite someone",
+        "login 404 403 403 403 ok ok", add_member_api),
+    Row("PATCH", "/api/v1/products/{product_id}/members/{user_id}", "Change a member's role",
+        "login 404 403 403 403 ok ok", member_role_api),
+    Row("DELETE", "/api/v1/products/{product_id}/members/{user_id}", "Remove a member",
+        "login 404 403 403 403 ok ok", remove_member_api),
+    Row("GET", "/api/v1/products/{product_id}/activity", "Activity log",
+        "login 404 ok ok ok ok ok", activity_api),
+)  # fmt: skip
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def _app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route, included routers flattened (FastAPI >= 0.165 nests them)."""
+    flatten = getattr(routing, "iter_route_contexts", None)
+    found: set[tuple[str, str]] = set()
+    for route in flatten(app.routes) if flatten else app.routes:
+        path = str(getattr(route, "path", "") or "")
+        if path in NOT_ROUTES:
+            continue
+        methods = set(getattr(route, "methods", None) or {"ANY"})
+        if "GET" in methods:
+            methods.discard("HEAD")  # answered with GET
+        found.update((method, path) for method in methods)
+    return found
+
+
+def test_every_route_is_in_the_matrix(tmp_path: Path) -> None:
+    app = create_app(load_settings({}, overrides={"data_dir": tmp_path, "secret_key": "matrix"}))
+    routes = _app_routes(app)
+    listed = {(row.method, row.path) for row in ROWS}
+    assert len(routes) > 30, "the walk over app.routes found too few routes"
+    missing = sorted(routes - listed)
+    assert not missing, f"routes whose permissions nobody decided (add them to ROWS): {missing}"
+    assert not sorted(listed - routes), (
+        f"the matrix lists routes that do not exist: {listed - routes}"
+    )
+
+
+def test_the_matrix_is_well_formed() -> None:
+    assert len({row.id for row in ROWS}) == len(ROWS), "a route is listed twice"
+    for row in ROWS:
+        assert set(row.expected.values()) <= set(OUTCOMES), row.id
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Permissions do not depend on the cost of argon2; a cheap one keeps 80 tests fast."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(account_services, "_hasher", lambda: hasher)
+
+
+@pytest.fixture
+def world(cheap_hashing: None, app: FastAPI, db: Database, client: TestClient) -> Iterator[World]:
+    w = World(app, db, client)
+    yield w
+    w.close()
+
+
+def _send(w: World, row: Row, role: str, call: Call, *, with_csrf: bool = True) -> Response:
+    if row.api:
+        return w.api_client.request(
+            row.method, call.url, json=call.json, headers=w.bearer(role), follow_redirects=False
+        )
+    browser, token = w.browser(role)
+    form = call.form
+    if row.method != "GET" and with_csrf:
+        form = {**(form or {}), "csrf_token": token}
+    return browser.request(row.method, call.url, data=form, follow_redirects=False)
+
+
+def _outcome_matches(row: Row, call: Call, expected: str, r: Response) -> bool:
+    location = r.headers.get("location", "")
+    if expected == "ok":
+        return r.status_code == call.status and location.startswith(call.location or "")
+    if expected == "login":
+        if row.api:
+            return r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+        return r.status_code == 303 and location.startswith("/login")
+    return r.status_code == int(expected)
+
+
+def _changed_tables(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+def _try(w: World, row: Row, role: str) -> str | None:
+    """Call the route as the role; what went wrong, or None."""
+    if row.api:  # sign in before the snapshot: signing in writes
+        w.bearer(role)
+    else:
+        w.browser(role)
+    call = row.build(w, role)
+    expected = row.expected[role]
+    writes = row.method != "GET"  # pages and API read with GET only
+    before = snapshot(w.db) if writes else {}
+    r = _send(w, row, role, call)
+    written = _changed_tables(before, snapshot(w.db)) if writes else []
+    if written:
+        w.spoil()
+    if not _outcome_matches(row, call, expected, r):
+        body = r.text[:300] if row.api else ""  # an HTML page says little in a line
+        got = f"{r.status_code} {r.headers.get('location', '')} {body}".rstrip()
+        return f"expected {expected}, got {got}"
+    if expected == "ok" and call.done is not None and not call.done(r):
+        return "answered as expected but did not do its job"
+    if written and expected != "ok":
+        return f"answered {r.status_code} but wrote to {written}"
+    return None
+
+
+def _refused_without_csrf(w: World, row: Row) -> str | None:
+    """A browser (session cookie, no bearer) without the CSRF token is refused, writing nothing."""
+    role = "admin" if row.expected["admin"] == "ok" else "anonymous"
+    browser, _token = w.browser(role)
+    call = row.build(w, role)
+    before = snapshot(w.db)
+    r = browser.request(
+        row.method, call.url, data=call.form, json=call.json, follow_redirects=False
+    )
+    if written := _changed_tables(before, snapshot(w.db)):
+        w.spoil()
+    if written or r.status_code != 403:
+        return f"without a CSRF token, as {role}: {r.status_code}, wrote to {written}"
+    return None
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.id for row in ROWS])
+def test_route_permissions(world: World, row: Row) -> None:
+    failures = []
+    if row.method != "GET" and (problem := _refused_without_csrf(world, row)):
+        failures.append(f"{row.id}: {problem}")
+    failures += [f"{row.id} as {role}: {p}" for role in ROLES if (p := _try(world, row, role))]
+    assert not failures, "\n".join(failures)
+
+
+def test_hidden_products_look_exactly_like_missing_ones(world: World) -> None:
+    """The 404 of a product one may not see says nothing a missing product would not say."""
+    pid, name = world.product()
+    missing = pid + 1000
+    for url in ("/api/v1/products/{}", "/api/v1/products/{}/members"):
+        hidden = world.api_client.get(url.format(pid), headers=world.bearer("outsider"))
+        absent = world.api_client.get(url.format(missing), headers=world.bearer("outsider"))
+        assert hidden.status_code == absent.status_code == 404
+        assert re.sub(r"\d+", "N", hidden.text) == re.sub(r"\d+", "N", absent.text)
+    browser, _token = world.browser("outsider")
+    hidden_page, absent_page = browser.get(f"/products/{pid}"), browser.get(f"/products/{missing}")
+    assert hidden_page.status_code == absent_page.status_code == 404
+    assert name not in hidden_page.text
+    assert re.sub(r"\d+", "N", hidden_page.text) == re.sub(r"\d+", "N", absent_page.text)
+
+
+# --- the documented table --------------------------------------------------------------------
+
+SYMBOLS = {"ok": "✅", "login": "sign in", "403": "403", "404": "404", "409": "409"}
+SECTIONS = (
+    ("Sign-in, account and administration pages", lambda p: not p.startswith(("/api", "/prod"))),
+    ("Product pages", lambda p: p.startswith("/products")),
+    ("JSON API (`Authorization: Bearer <token>`)", lambda p: p.startswith("/api/")),
+)
+
+
+def render_table() -> str:
+    lines: list[str] = []
+    for title, belongs in SECTIONS:
+        lines += [f"### {title}", "", "| Action | Route | " + " | ".join(TITLES) + " |"]
+        lines.append("|---|---|" + "---|" * len(ROLES))
+        for row in (r for r in ROWS if belongs(r.path)):
+            variant = f" ({row.variant})" if row.variant else ""
+            cells = " | ".join(SYMBOLS[row.expected[role]] for role in ROLES)
+            lines.append(f"| {row.what}{variant} | `{row.method} {row.path}` | {cells} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def _documented_table(text: str) -> str:
+    match = re.search(f"{re.escape(START)}\n(.*?)\n{re.escape(END)}", text, re.DOTALL)
+    assert match, f"{DOC} has no {START} ... {END} block"
+    return match.group(1)
+
+
+def test_the_documentation_shows_the_matrix() -> None:
+    assert _documented_table(DOC.read_text(encoding="utf-8")) == render_table(), (
+        "docs/permissions.md is out of date: run `python -m tests.web.test_permission_matrix`"
+    )
+
+
+if __name__ == "__main__":  # rewrite the table of docs/permissions.md from the matrix
+    text = DOC.read_text(encoding="utf-8")
+    start, end = text.index(START) + len(START), text.index(END)
+    DOC.write_text(f"{text[:start]}\n{render_table()}\n{text[end:]}", encoding="utf-8")
+    print(f"updated {DOC}")
