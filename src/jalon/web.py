@@ -30,7 +30,8 @@ from jalon.accounts import services as account_services
 from jalon.accounts.models import User
 from jalon.db import utcnow
 from jalon.errors import Forbidden, Unauthenticated, translate
-from jalon.permissions import Actor
+from jalon.permissions import ROLE_LABELS, Actor, Role
+from jalon.products.rules import STAGE_LABELS, Stage
 from jalon.settings import Settings
 from jalon.uow import Database
 
@@ -215,6 +216,23 @@ def _when(ctx: Ctx) -> Callable[[datetime | None, str], str]:
     return when
 
 
+def _value_label(gettext: Callable[[str], str]) -> Callable[[str, object], str]:
+    """How a changed value reads in the activity log: stages and roles by their names."""
+
+    def label(field: str, value: object) -> str:
+        if field == "stage" and value in STAGE_LABELS:
+            return gettext(STAGE_LABELS[Stage(str(value))])
+        if field == "role" and value in ROLE_LABELS:
+            return gettext(ROLE_LABELS[Role(str(value))])
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if field == "language" and value in i18n.LANGUAGES:
+            return i18n.LANGUAGES[str(value)]
+        return str(value)
+
+    return label
+
+
 def render(
     request: Request,
     template: str,
@@ -235,6 +253,7 @@ def render(
         "when": _when(ctx),
         "describe": lambda e: activity.describe(e, ctx.gettext),
         "field_label": lambda n: activity.field_label(n, ctx.gettext),
+        "value_label": _value_label(ctx.gettext),
         "csrf_token": ctx.csrf_token,
         "lang": ctx.language,
         **(context or {}),

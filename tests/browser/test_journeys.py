@@ -193,7 +193,7 @@ def test_invite_a_member_shows_a_link_the_invitee_can_use(
     expect(notice).to_contain_text("newcomer@example.com has no account yet")
     link = notice.locator("code.secret")
     expect(link).to_have_text(re.compile(rf"^{re.escape(server.url)}/invite/\S+$"))
-    row = members.locator("tbody tr", has_text="newcomer@example.com")
+    row = members.locator("li.member", has_text="newcomer@example.com")
     expect(row.locator(".badge")).to_have_text("invited")
     expect(row.get_by_role("combobox")).to_have_value("stakeholder")
 

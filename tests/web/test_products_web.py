@@ -107,6 +107,8 @@ def test_stage_change_with_and_without_htmx(client: TestClient, db: Database) ->
     )
     assert done.status_code == 200 and "<html" not in done.text
     assert "No market" in done.text and 'aria-current="step">Sunsetting<' in done.text
+    page = client.get(f"/products/{product.id}").text  # the log names stages, not codes
+    assert "Stage: <code>Discovery</code> → <code>Sunsetting</code>" in page
 
 
 def test_members_invitation_flow(client: TestClient, db: Database) -> None:
