@@ -114,7 +114,9 @@ def _install_context(app: FastAPI, settings: Settings, database: Database) -> No
         except JalonError as exc:
             return error_response(request, exc)
         request.state.ctx = ctx
-        if await run_in_threadpool(_needs_setup, app, request, database):
+        if not app.state.has_users and await run_in_threadpool(
+            _needs_setup, app, request, database
+        ):
             return web.redirect("/setup", request)
         response = await call_next(request)
         if ctx.new_csrf_nonce and not ctx.via_token:

@@ -69,15 +69,20 @@ class Ctx:
         return hmac.new(key, self.csrf_nonce.encode(), hashlib.sha256).hexdigest()
 
 
-def get_ctx(request: Request) -> Ctx:
+def current_ctx(request: Request) -> Ctx:
     ctx: Ctx = request.state.ctx
     return ctx
+
+
+async def get_ctx(request: Request) -> Ctx:
+    """The request's context (async: FastAPI would run a plain function on a worker thread)."""
+    return current_ctx(request)
 
 
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
-def require_actor(ctx: CtxDep) -> Actor:
+async def require_actor(ctx: CtxDep) -> Actor:
     return ctx.actor
 
 
@@ -242,7 +247,7 @@ def render(
     fragment: str | None = None,
 ) -> HTMLResponse:
     """The one place that decides page or fragment: HTMX requests get `fragment` if given."""
-    ctx = get_ctx(request)
+    ctx = current_ctx(request)
     name = fragment if fragment and request.headers.get("hx-request") else template
     values = {
         "request": request,
