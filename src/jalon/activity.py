@@ -98,6 +98,10 @@ ACTIONS: dict[str, str] = {
     "products.member.added": N_("gave {subject} a role on the product"),
     "products.member.role_changed": N_("changed the role of {subject}"),
     "products.member.removed": N_("removed {subject} from the product"),
+    "backlog.item.created": N_("added the item {subject}"),
+    "backlog.item.updated": N_("edited the item {subject}"),
+    "backlog.item.moved": N_("reordered the item {subject}"),
+    "backlog.comment.added": N_("commented on {subject}"),
     "accounts.user.created": N_("created the account of {subject}"),
     "accounts.invitation.accepted": N_("accepted the invitation"),
     "accounts.password.changed": N_("changed their password"),
@@ -123,6 +127,11 @@ FIELD_LABELS: dict[str, str] = {
     "is_admin": N_("Administrator"),
     "language": N_("Language"),
     "is_active": N_("Active"),
+    "title": N_("Title"), "description": N_("Description"),
+    "acceptance_criteria": N_("Acceptance criteria"), "type": N_("Type"), "status": N_("Status"),
+    "estimate": N_("Estimate"), "business_value": N_("Business value"), "tags": N_("Tags"),
+    "parent_id": N_("Parent"), "assignee_id": N_("Assignee"), "due_date": N_("Due date"),
+    "rank": N_("Position"),
 }
 
 

@@ -20,6 +20,8 @@ from jalon.accounts import api as accounts_api
 from jalon.accounts import pages as accounts_pages
 from jalon.accounts import queries as account_queries
 from jalon.admin import pages as admin_pages
+from jalon.backlog import api as backlog_api
+from jalon.backlog import pages as backlog_pages
 from jalon.errors import N_, JalonError, Unauthenticated
 from jalon.products import api as products_api
 from jalon.products import pages as products_pages
@@ -183,7 +185,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     _install_error_handlers(app)
     _install_context(app, settings, database)
     app.mount("/static", StaticFiles(directory=str(files("jalon") / "static")), name="static")
-    for module in (accounts_pages, products_pages, admin_pages, accounts_api, products_api):
+    for module in (
+        accounts_pages, products_pages, backlog_pages, admin_pages,
+        accounts_api, products_api, backlog_api,
+    ):
         app.include_router(module.router)
 
     _install_system_routes(app, database)

@@ -44,6 +44,77 @@ HISTORY = (
 )
 
 
+BACKLOG: tuple[tuple[str, str, str, float | None, str, tuple[str, ...]], ...] = (
+    # (type, title, parent title, estimate, status, tags)
+    ("epic", "Find a ride in two taps", "", None, "in_progress", ("matching",)),
+    ("feature", "Search rides by shift", "Find a ride in two taps", None, "in_progress", ()),
+    (
+        "story",
+        "As a shift worker, I want to see rides leaving within 15 minutes of my shift "
+        "end so that I never wait alone at night",
+        "Search rides by shift",
+        5,
+        "done",
+        ("night-shift",),
+    ),
+    (
+        "story",
+        "As a commuter, I want to save my usual trip so that booking takes two taps",
+        "Search rides by shift",
+        3,
+        "in_progress",
+        ("onboarding",),
+    ),
+    (
+        "story",
+        "As a driver, I want to publish a recurring ride so that I do not re-enter it every week",
+        "Search rides by shift",
+        8,
+        "ready",
+        (),
+    ),
+    ("feature", "Guaranteed ride home", "Find a ride in two taps", None, "ready", ()),
+    (
+        "story",
+        "As a passenger whose driver cancels, I want a taxi voucher so that I still get "
+        "home before 20:00",
+        "Guaranteed ride home",
+        8,
+        "ready",
+        ("night-shift", "partner"),
+    ),
+    (
+        "spike",
+        "Compare two taxi partners' APIs for voucher issuing",
+        "Guaranteed ride home",
+        2,
+        "new",
+        ("partner",),
+    ),
+    ("epic", "Mobility reporting for employers", "", None, "new", ("b2b",)),
+    ("feature", "Monthly CO2 report", "Mobility reporting for employers", None, "new", ()),
+    (
+        "story",
+        "As a mobility manager, I want a monthly CSV of shared trips so that I can "
+        "file our mobility plan",
+        "Monthly CO2 report",
+        5,
+        "new",
+        ("b2b", "export"),
+    ),
+    (
+        "bug",
+        "Ride times shown in UTC instead of local time on Android",
+        "",
+        2,
+        "in_progress",
+        ("android",),
+    ),
+    ("tech_debt", "Replace the hand-made date parsing with the standard library", "", 3, "new", ()),
+    ("story", "Make the app fast and user-friendly etc.", "", 13, "new", ()),
+)
+
+
 @dataclass(frozen=True)
 class DemoResult:
     product_id: int
@@ -83,4 +154,24 @@ def create_demo(db: Database) -> DemoResult:
         products.add_member(db.uow(), product_id=product.id, actor=po, email=email, role=role)
     for stage, reason in HISTORY:
         products.change_stage(db.uow(), product_id=product.id, actor=po, stage=stage, reason=reason)
+    _seed_backlog(db, po, product.id)
     return DemoResult(product.id, True, admin.email, password)
+
+
+def _seed_backlog(db: Database, po: Actor, product_id: int) -> None:
+    """A backlog with hierarchy, estimates, statuses and tags (and one vague story to fix)."""
+    from jalon.backlog import services as backlog
+
+    ids: dict[str, int] = {}
+    for kind, title, parent, estimate, status, tags in BACKLOG:
+        values = {
+            "title": title,
+            "type": kind,
+            "estimate": estimate,
+            "tags": list(tags),
+            "parent_id": ids.get(parent),
+        }
+        item = backlog.create_item(db.uow(), actor=po, product_id=product_id, values=values)
+        ids[title] = item.id
+        if status != "new":
+            backlog.update_item(db.uow(), actor=po, item_id=item.id, values={"status": status})

@@ -133,6 +133,14 @@ class Conflict(JalonError):
     exit_code = 5
 
 
+class PreconditionFailed(JalonError):
+    """The thing changed since the client read it (HTTP 412, with If-Match)."""
+
+    status = 412
+    code = "precondition_failed"
+    exit_code = 5
+
+
 class TooManyRequests(JalonError):
     status = 429
     code = "too_many_requests"

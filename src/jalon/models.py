@@ -2,7 +2,9 @@
 
 from jalon import activity
 from jalon.accounts import models as accounts
+from jalon.backlog import models as backlog
 from jalon.db import Base
+from jalon.prioritisation import models as prioritisation
 from jalon.products import models as products
 
-__all__ = ["Base", "accounts", "activity", "products"]
+__all__ = ["Base", "accounts", "activity", "backlog", "prioritisation", "products"]

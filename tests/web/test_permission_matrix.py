@@ -33,6 +33,8 @@ from jalon.accounts import queries as account_queries
 from jalon.accounts import services as account_services
 from jalon.accounts.models import User
 from jalon.app import create_app
+from jalon.backlog import services as backlog_services
+from jalon.backlog.models import Comment, Item
 from jalon.models import Base
 from jalon.permissions import Actor
 from jalon.products import services as product_services
@@ -87,6 +89,7 @@ class World:
         self._bearers: dict[str, dict[str, str]] = {}
         self._serial = itertools.count()
         self._product: tuple[int, str] | None = None
+        self._item: int | None = None
         self._open = ExitStack()
         self._csrf: tuple[str, str] | None = None  # the cookie's nonce, and its token
 
@@ -150,6 +153,36 @@ class World:
     def spoil(self) -> None:
         """A call wrote: the next call gets fresh data."""
         self._product = None
+        self._item = None
+
+    def item(self) -> tuple[int, int]:
+        """An item (and its product's id) in the current product, made by the owner."""
+        pid, _name = self.product()
+        if self._item is None:
+            made = backlog_services.create_item(
+                self.db.uow(),
+                actor=self.actor("owner"),
+                product_id=pid,
+                values={"title": f"Item {self.serial()}"},
+            )
+            self._item = made.id
+        return self._item, pid
+
+    def get_item(self, item_id: int) -> Item:
+        with self.db.reader() as uow:
+            found = uow.session.get(Item, item_id)
+        assert found is not None
+        return found
+
+    def items_titled(self, pid: int, title: str) -> int:
+        with self.db.reader() as uow:
+            stmt = select(Item.id).where(Item.product_id == pid, Item.title == title)
+            return len(list(uow.session.scalars(stmt)))
+
+    def comments_on(self, item_id: int) -> int:
+        with self.db.reader() as uow:
+            stmt = select(Comment.id).where(Comment.item_id == item_id)
+            return len(list(uow.session.scalars(stmt)))
 
     def invitation(self) -> tuple[str, str]:
         """A fresh invitation token, and the invited e-mail."""
@@ -584,6 +617,105 @@ def activity_api(w: World, role: str) -> Call:
 # --- the matrix ------------------------------------------------------------------------------
 
 
+def backlog_page(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    title = w.get_item(item_id).title
+    return Call(f"/products/{pid}/backlog", done=lambda r: title in r.text)
+
+
+def add_item_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    title = f"New item {w.serial()}"
+    return Call(
+        f"/products/{pid}/backlog", form={"title": title, "type": "story"}, status=303,
+        location=f"/products/{pid}/backlog", done=lambda r: w.items_titled(pid, title) == 1,
+    )  # fmt: skip
+
+
+def move_page(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    before = w.get_item(item_id).rank
+    return Call(
+        f"/items/{item_id}/move", form={"to": "top"}, status=303,
+        location=f"/products/{pid}/backlog", done=lambda r: w.get_item(item_id).rank != before,
+    )  # fmt: skip
+
+
+def item_page(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    title = w.get_item(item_id).title
+    return Call(f"/items/{item_id}", done=lambda r: title in r.text)
+
+
+def edit_item_page(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    form = {"title": "Renamed item", "type": "story", "status": "new", "version": "1"}
+    return Call(
+        f"/items/{item_id}/edit", form=form, status=303, location=f"/items/{item_id}",
+        done=lambda r: w.get_item(item_id).title == "Renamed item",
+    )  # fmt: skip
+
+
+def comment_page(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(
+        f"/items/{item_id}/comments", form={"body": "Looks good"}, status=303,
+        location=f"/items/{item_id}", done=lambda r: w.comments_on(item_id) == 1,
+    )  # fmt: skip
+
+
+def items_api(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    return Call(
+        f"/api/v1/products/{pid}/items",
+        done=lambda r: [i["id"] for i in r.json()["items"]] == [item_id],
+    )
+
+
+def add_item_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    title = f"API item {w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/items", json={"title": title}, status=201,
+        done=lambda r: w.items_titled(pid, title) == 1,
+    )  # fmt: skip
+
+
+def item_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(f"/api/v1/items/{item_id}", done=lambda r: r.json()["id"] == item_id)
+
+
+def patch_item_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(
+        f"/api/v1/items/{item_id}", json={"title": "Renamed item"},
+        done=lambda r: w.get_item(item_id).title == "Renamed item",
+    )  # fmt: skip
+
+
+def move_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    before = w.get_item(item_id).rank
+    return Call(
+        f"/api/v1/items/{item_id}/move", json={"to": "top"},
+        done=lambda r: w.get_item(item_id).rank != before,
+    )  # fmt: skip
+
+
+def comment_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(
+        f"/api/v1/items/{item_id}/comments", json={"body": "Looks good"}, status=201,
+        done=lambda r: w.comments_on(item_id) == 1,
+    )  # fmt: skip
+
+
+def comments_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(f"/api/v1/items/{item_id}/comments", done=lambda r: r.json() == [])
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -686,6 +818,30 @@ ROWS = (
         "login 404 403 403 403 ok ok", remove_member_api),
     Row("GET", "/api/v1/products/{product_id}/activity", "Activity log",
         "login 404 ok ok ok ok ok", activity_api),
+    Row("GET", "/products/{product_id}/backlog", "Backlog page",
+        "login 404 ok ok ok ok ok", backlog_page),
+    Row("POST", "/products/{product_id}/backlog", "Add an item",
+        "login 404 403 403 ok ok ok", add_item_page),
+    Row("POST", "/items/{item_id}/move", "Move an item (keyboard buttons)",
+        "login 404 403 403 ok ok ok", move_page),
+    Row("GET", "/items/{item_id}", "Item page", "login 404 ok ok ok ok ok", item_page),
+    Row("POST", "/items/{item_id}/edit", "Edit an item",
+        "login 404 403 403 ok ok ok", edit_item_page),
+    Row("POST", "/items/{item_id}/comments", "Comment on an item",
+        "login 404 403 ok ok ok ok", comment_page),
+    Row("GET", "/api/v1/products/{product_id}/items", "The backlog, a page at a time",
+        "login 404 ok ok ok ok ok", items_api),
+    Row("POST", "/api/v1/products/{product_id}/items", "Add an item",
+        "login 404 403 403 ok ok ok", add_item_api),
+    Row("GET", "/api/v1/items/{item_id}", "Read an item", "login 404 ok ok ok ok ok", item_api),
+    Row("PATCH", "/api/v1/items/{item_id}", "Edit an item",
+        "login 404 403 403 ok ok ok", patch_item_api),
+    Row("POST", "/api/v1/items/{item_id}/move", "Move an item",
+        "login 404 403 403 ok ok ok", move_api),
+    Row("POST", "/api/v1/items/{item_id}/comments", "Comment on an item",
+        "login 404 403 ok ok ok ok", comment_api),
+    Row("GET", "/api/v1/items/{item_id}/comments", "Read an item's comments",
+        "login 404 ok ok ok ok ok", comments_api),
 )  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Prioritisation: built-in scoring models, custom formulas, comparison. Rules are pure."""
