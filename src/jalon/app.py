@@ -186,8 +186,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     _install_context(app, settings, database)
     app.mount("/static", StaticFiles(directory=str(files("jalon") / "static")), name="static")
     for module in (
-        accounts_pages, products_pages, backlog_pages, admin_pages,
-        accounts_api, products_api, backlog_api,
+        accounts_pages,
+        products_pages,
+        backlog_pages,
+        admin_pages,
+        accounts_api,
+        products_api,
+        backlog_api,
     ):
         app.include_router(module.router)
 

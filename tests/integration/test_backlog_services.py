@@ -51,9 +51,9 @@ def test_moves_before_after_top_bottom_up_down(db: Database) -> None:
     assert _titles(db, po, pid) == ["C", "B", "A", "D"]
     services.move_item(db.uow(), actor=po, item_id=a, where=Placement(to="up"))
     services.move_item(db.uow(), actor=po, item_id=c, where=Placement(to="down"))
-    assert _titles(db, po, pid) == ["B", "C", "A", "D"]
+    assert _titles(db, po, pid) == ["A", "C", "B", "D"]
     services.move_item(db.uow(), actor=po, item_id=b, where=Placement(to="up"))
-    assert _titles(db, po, pid) == ["B", "C", "A", "D"]
+    assert _titles(db, po, pid) == ["A", "B", "C", "D"]
 
 
 def test_a_move_writes_exactly_one_item_row(db: Database) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from jalon import activity
 from jalon.accounts.models import User
 from jalon.activity import Subject
-from jalon.backlog import queries, ranks, rules
+from jalon.backlog import queries, ranks, rules, search
 from jalon.backlog.models import BacklogSettings, Comment, Item, ItemTag, Notification, StatusChange
 from jalon.db import utcnow
 from jalon.errors import N_, Invalid, PreconditionFailed
@@ -125,6 +125,34 @@ def _bottom_rank(uow: UnitOfWork, product_id: int) -> str:
     return ranks.key_between(last, None)
 
 
+def _status_change(item: Item, actor: Actor, before: str | None) -> StatusChange:
+    return StatusChange(
+        item_id=item.id,
+        from_status=before,
+        to_status=item.status,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        at=utcnow(),
+    )
+
+
+def _new_item(uow: UnitOfWork, product_id: int, clean: dict[str, Any]) -> Item:
+    now = utcnow()
+    item = Item(
+        product_id=product_id,
+        rank=_bottom_rank(uow, product_id),
+        version=1,
+        created_at=now,
+        updated_at=now,
+        checks={},
+        **clean,
+    )
+    item.status = item.status or queries.first_status(uow, product_id)
+    item.type = item.type or "story"
+    _check_parent(uow, item, item.parent_id)
+    return item
+
+
 def create_item(uow: UnitOfWork, *, actor: Actor, product_id: int, values: dict[str, Any]) -> Item:
     """Add an item at the bottom of the backlog."""
     if not str(values.get("title") or "").strip():
@@ -133,32 +161,12 @@ def create_item(uow: UnitOfWork, *, actor: Actor, product_id: int, values: dict[
         authorise(uow, product_id=product_id, actor=actor, action=Action.CONTRIBUTE)
         clean = _normalise(uow, product_id, values)
         tags = clean.pop("tags", [])
-        now = utcnow()
-        item = Item(
-            product_id=product_id,
-            rank=_bottom_rank(uow, product_id),
-            version=1,
-            created_at=now,
-            updated_at=now,
-            checks={},
-            **clean,
-        )
-        item.status = item.status or queries.first_status(uow, product_id)
-        item.type = item.type or "story"
-        _check_parent(uow, item, item.parent_id)
+        item = _new_item(uow, product_id, clean)
         uow.add(item)
         uow.flush()
         _set_tags(uow, item, tags)
-        uow.add(
-            StatusChange(
-                item_id=item.id,
-                from_status=None,
-                to_status=item.status,
-                actor_id=actor.id,
-                actor_label=actor.label,
-                at=now,
-            )
-        )
+        uow.add(_status_change(item, actor, None))
+        search.refresh(uow, [item.id])
         activity.record(
             uow,
             "backlog.item.created",
@@ -184,16 +192,7 @@ def _apply(uow: UnitOfWork, item: Item, clean: dict[str, Any], actor: Actor) -> 
         else:
             setattr(item, key, value)
     if "status" in changes:
-        uow.add(
-            StatusChange(
-                item_id=item.id,
-                from_status=changes["status"][0],
-                to_status=item.status,
-                actor_id=actor.id,
-                actor_label=actor.label,
-                at=utcnow(),
-            )
-        )
+        uow.add(_status_change(item, actor, changes["status"][0]))
         done = rules.is_done(item.status, queries.backlog_settings(uow, item.product_id).statuses)
         item.done_at = utcnow() if done else None
     return changes
@@ -223,6 +222,8 @@ def update_item(
         if changes:
             item.version += 1
             item.updated_at = utcnow()
+            if {"title", "description", "acceptance_criteria"} & set(changes):
+                search.refresh(uow, [item.id])
             activity.record(
                 uow,
                 "backlog.item.updated",
