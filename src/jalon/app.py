@@ -22,12 +22,43 @@ from jalon.accounts import queries as account_queries
 from jalon.admin import pages as admin_pages
 from jalon.backlog import api as backlog_api
 from jalon.backlog import pages as backlog_pages
+from jalon.collaboration import api as collaboration_api
+from jalon.collaboration import pages as collaboration_pages
+from jalon.collaboration import queries as collaboration_queries
 from jalon.errors import N_, JalonError, Unauthenticated
+from jalon.listing import api as listing_api
+from jalon.listing import pages as listing_pages
+from jalon.prioritisation import api as prioritisation_api
+from jalon.prioritisation import pages as prioritisation_pages
 from jalon.products import api as products_api
 from jalon.products import pages as products_pages
+from jalon.refinement import api as refinement_api
+from jalon.refinement import pages as refinement_pages
 from jalon.settings import Settings, ensure_secret
+from jalon.transfer import api as transfer_api
+from jalon.transfer import pages as transfer_pages
 from jalon.uow import Database
 
+# Every area's pages and API, in the order their routes are matched.
+ROUTE_MODULES = (
+    accounts_pages,
+    products_pages,
+    backlog_pages,
+    refinement_pages,
+    collaboration_pages,
+    listing_pages,
+    transfer_pages,
+    prioritisation_pages,
+    admin_pages,
+    accounts_api,
+    products_api,
+    backlog_api,
+    refinement_api,
+    collaboration_api,
+    listing_api,
+    transfer_api,
+    prioritisation_api,
+)
 SETUP_EXEMPT = ("/setup", "/static/", "/api/", "/healthz", "/language", "/invite/")
 
 
@@ -105,6 +136,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _install_context(app: FastAPI, settings: Settings, database: Database) -> None:
+    # The top bar's bell shows the unread count on every page.
+    web.templates().globals["unread_notifications"] = collaboration_queries.unread_for
+
     @app.middleware("http")
     async def context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -185,15 +219,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     _install_error_handlers(app)
     _install_context(app, settings, database)
     app.mount("/static", StaticFiles(directory=str(files("jalon") / "static")), name="static")
-    for module in (
-        accounts_pages,
-        products_pages,
-        backlog_pages,
-        admin_pages,
-        accounts_api,
-        products_api,
-        backlog_api,
-    ):
+    for module in ROUTE_MODULES:
         app.include_router(module.router)
 
     _install_system_routes(app, database)

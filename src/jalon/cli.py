@@ -256,3 +256,85 @@ def config_show(ctx: click.Context, as_json: bool) -> None:
         return
     for name in SETTING_NAMES:
         click.echo(f"{name} = {json.dumps(values[name])}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--product", "product_id", type=int, required=True, help="Product id.")
+@click.option("--dry-run", is_flag=True, help="Show how each row reads; write nothing.")
+@click.option(
+    "--format", "file_format", type=click.Choice(["csv", "trello", "github", "jalon"]),
+    help="The file's format (default: recognised from its content).",
+)  # fmt: skip
+@click.option("--mapping", help="JSON: CSV column -> field, or Trello list -> status.")
+@click.pass_context
+@_handle_errors
+def import_cmd(
+    ctx: click.Context, file: str, product_id: int, dry_run: bool,
+    file_format: str | None, mapping: str | None,
+) -> None:  # fmt: skip
+    """Import a CSV (Jira), Trello, GitHub issues or Jalon export FILE into a backlog."""
+    from jalon.permissions import CLI_ACTOR
+    from jalon.transfer import console, services
+    from jalon.transfer.api import parse_mapping
+
+    database = _database(_settings(ctx))
+    with Path(file).open("rb") as stream:
+        report = services.import_file(
+            database.reader() if dry_run else database.uow(), actor=CLI_ACTOR,
+            product_id=product_id, stream=stream, filename=Path(file).name,
+            file_format=file_format, mapping=parse_mapping(mapping), dry_run=dry_run,
+        )  # fmt: skip
+    click.echo(console.summary(report, dry_run=dry_run))
+    if not report.ok:
+        click.echo(f"Error: {report.problem_count} row(s) cannot be imported:", err=True)
+        click.echo("\n".join(console.problems(report)), err=True)
+        sys.exit(Invalid.exit_code)
+
+
+@main.command("export")
+@click.option("--product", "product_id", type=int, required=True, help="Product id.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: the whole product, lossless; csv: the backlog.",
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+@click.pass_context
+@_handle_errors
+def export_cmd(ctx: click.Context, product_id: int, export_format: str, output: str | None) -> None:
+    """Export a product as JSON (to import elsewhere) or its backlog as CSV."""
+    from jalon.permissions import CLI_ACTOR
+    from jalon.transfer import queries
+
+    database = _database(_settings(ctx))
+    _name, chunks = queries.export_product(
+        database.reader(), actor=CLI_ACTOR, product_id=product_id, export_format=export_format
+    )
+    with click.open_file(output or "-", "w", encoding="utf-8") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    if output:
+        click.echo(f"Exported product {product_id} to {output} ({export_format}).", err=True)
+
+
+@main.group("search")
+def search_group() -> None:
+    """The full-text search index."""
+
+
+@search_group.command("rebuild")
+@click.option("--product", "product_id", type=int, help="Product id (default: every product).")
+@click.pass_context
+@_handle_errors
+def search_rebuild(ctx: click.Context, product_id: int | None) -> None:
+    """Index the backlog items again (after rows were changed outside Jalon)."""
+    from jalon.listing import services
+    from jalon.permissions import CLI_ACTOR
+
+    database = _database(_settings(ctx))
+    count = services.rebuild_search(database.uow(), actor=CLI_ACTOR, product_id=product_id)
+    click.echo(f"Indexed {count} item(s).")

@@ -11,7 +11,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, Text, create_engine, event
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -66,6 +67,19 @@ class RankKey(TypeDecorator[str]):
         return dialect.type_descriptor(String(length))
 
 
+class SearchVector(TypeDecorator[str]):
+    """The full-text document of an item: `tsvector` on PostgreSQL; unused (NULL) on SQLite,
+    whose FTS5 index lives in its own virtual table (see backlog/search.py)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(Text())
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -112,6 +126,17 @@ def make_engine(settings: Settings) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def managed_by_models(table: str) -> bool:
+    """False for the tables SQLite's FTS5 makes for the search index (`item_fts*`): no model
+    describes them, so Alembic's comparisons leave them out."""
+    return not (table == "item_fts" or table.startswith("item_fts_"))
+
+
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """Alembic's `include_name` hook: what autogenerate and schema checks look at."""
+    return type_ != "table" or managed_by_models(name or "")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:

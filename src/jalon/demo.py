@@ -175,3 +175,102 @@ def _seed_backlog(db: Database, po: Actor, product_id: int) -> None:
         ids[title] = item.id
         if status != "new":
             backlog.update_item(db.uow(), actor=po, item_id=item.id, values={"status": status})
+    _refine(db, po, product_id, ids)
+    _prioritise(db, po, product_id, ids)
+
+
+DEFINITION_OF_READY = [
+    "Written as a user story with its value (so that …)",
+    "Acceptance criteria agreed with the team",
+    "Estimated by the team",
+    "Small enough for one sprint",
+]
+DEFINITION_OF_DONE = [
+    "Acceptance criteria pass in an automated test",
+    "Reviewed by another developer",
+    "Accessible (RGAA checks on the changed screens)",
+    "Released to the pilot companies",
+]
+CRITERIA = """Given a passenger whose 18:30 ride was cancelled by the driver
+When they open the app before 19:30
+Then they are offered a taxi voucher valid until 20:00
+
+Given a voucher was used
+When the mobility manager opens the monthly report
+Then the voucher appears with its cost"""
+
+
+def _refine(db: Database, po: Actor, product_id: int, ids: dict[str, int]) -> None:
+    """Definition of Ready and Done, a story refined to ready, a link and a comment."""
+    from jalon.backlog import queries as backlog_queries
+    from jalon.backlog import services as backlog
+    from jalon.collaboration import services as collaboration
+    from jalon.refinement import rules as refinement_rules
+    from jalon.refinement import services as refinement
+
+    with db.reader() as uow:
+        statuses = list(backlog_queries.backlog_settings(uow, product_id).statuses)
+    draft = refinement_rules.Draft(
+        statuses=statuses, scale="fibonacci", ready=DEFINITION_OF_READY, done=DEFINITION_OF_DONE
+    )
+    refinement.update_settings(db.uow(), actor=po, product_id=product_id, draft=draft)
+    voucher = ids[BACKLOG[6][1]]
+
+    backlog.update_item(
+        db.uow(), actor=po, item_id=voucher, values={"acceptance_criteria": CRITERIA}
+    )
+    refinement.set_ticks(db.uow(), actor=po, item_id=voucher, ticks={"ready": DEFINITION_OF_READY})
+    refinement.add_link(
+        db.uow(), actor=po, item_id=voucher, kind="blocked_by", to_id=ids[BACKLOG[7][1]]
+    )
+    collaboration.add_comment(
+        db.uow(),
+        actor=po,
+        item_id=voucher,
+        body="@yanis.benali can we get the taxi partner's API answer before the sprint planning?",
+    )
+
+
+SCORES = {  # title prefix → (RICE reach, impact, confidence, effort), (WSJF bv, tc, rr, size)
+    0: ((300, "2", 0.8, 3), (8, 5, 3, 5)),
+    1: ((900, "1", 0.9, 2), (5, 3, 2, 3)),
+    2: ((400, "1", 0.7, 5), (5, 2, 1, 8)),
+    3: ((250, "3", 0.6, 5), (13, 8, 5, 8)),
+    4: ((250, "0.5", 0.5, 1), (2, 3, 8, 2)),
+    5: ((35, "2", 0.5, 3), (8, 2, 2, 5)),
+    6: ((600, "0.5", 1.0, 1), (3, 8, 1, 2)),
+    7: ((0, "0.25", 0.5, 2), (1, 1, 5, 3)),
+}
+
+
+def _prioritise(db: Database, po: Actor, product_id: int, ids: dict[str, int]) -> None:
+    """RICE and WSJF scores on the stories, value/effort, and one custom formula."""
+    from jalon.prioritisation import services as prioritisation
+
+    stories = [t for kind, t, *_ in BACKLOG if kind in ("story", "bug", "spike", "tech_debt")]
+    for n, (rice, wsjf) in SCORES.items():
+        if n >= len(stories):
+            break
+        item_id = ids[stories[n]]
+        reach, impact, confidence, effort = rice
+        prioritisation.set_score(
+            db.uow(), actor=po, item_id=item_id, model="rice",
+            inputs={"reach": reach, "impact": impact, "confidence": confidence, "effort": effort},
+        )  # fmt: skip
+        value, critical, risk, size = wsjf
+        prioritisation.set_score(
+            db.uow(), actor=po, item_id=item_id, model="wsjf",
+            inputs={"business_value": value, "time_criticality": critical,
+                    "risk_reduction": risk, "job_size": size},
+        )  # fmt: skip
+        prioritisation.set_score(
+            db.uow(), actor=po, item_id=item_id, model="value_effort",
+            inputs={"value": value, "effort": size},
+        )  # fmt: skip
+    prioritisation.create_formula(
+        db.uow(),
+        actor=po,
+        product_id=product_id,
+        name="Pilot value",
+        expression="0.5 * rice / 100 + 0.5 * wsjf",
+    )

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from jalon.backlog import queries, services
-from jalon.backlog.models import Item, Notification, StatusChange
+from jalon.backlog.models import Item, StatusChange
 from jalon.backlog.services import Placement
 from jalon.errors import Forbidden, Invalid, PreconditionFailed
 from jalon.permissions import Actor
@@ -161,20 +161,6 @@ def test_viewers_cannot_edit_and_bad_input_writes_nothing(db: Database) -> None:
         services.create_item(db.uow(), actor=po, product_id=pid, values={"title": "  "})
     assert _titles(db, po, pid) == ["A"]
     _ = Forbidden
-
-
-def test_mentions_notify_members(db: Database) -> None:
-    po, pid = _setup(db)
-    (a,) = _add(db, po, pid, "A")
-    dev = make_user(db, "yanis.benali@example.org")
-    make_user(db, "outsider@example.org")
-    products.add_member(db.uow(), product_id=pid, actor=po, email=dev.email, role="member")
-    services.add_comment(
-        db.uow(), actor=po, item_id=a, body="@yanis.benali can you check? cc @outsider"
-    )
-    with db.reader() as uow:
-        notes = list(uow.session.scalars(select(Notification)))
-    assert [n.user_id for n in notes] == [dev.id]
 
 
 def test_cursor_pagination_walks_the_whole_backlog_once(db: Database) -> None:

@@ -9,9 +9,10 @@ from typing import BinaryIO, cast
 
 import pytest
 
-from jalon.backlog import csvread, rules
-from jalon.backlog.csvread import Dialect, ParsedRow, RowError, open_rows, read_row, sniff
+from jalon.backlog import rules
 from jalon.errors import Invalid
+from jalon.transfer import csvread
+from jalon.transfer.csvread import Dialect, ParsedRow, RowError, open_rows, read_row, sniff
 
 WORKFLOW = rules.default_workflow()
 

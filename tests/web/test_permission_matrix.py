@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -34,11 +35,18 @@ from jalon.accounts import services as account_services
 from jalon.accounts.models import User
 from jalon.app import create_app
 from jalon.backlog import services as backlog_services
-from jalon.backlog.models import Comment, Item
+from jalon.backlog.models import Comment, Item, ItemLink, Notification, SavedView
+from jalon.backlog.queries import Filters
+from jalon.collaboration import queries as collaboration_queries
+from jalon.listing import services as listing_services
 from jalon.models import Base
 from jalon.permissions import Actor
+from jalon.prioritisation import services as prioritisation_services
+from jalon.prioritisation.models import Formula, ItemScore, OrderSnapshot
 from jalon.products import services as product_services
 from jalon.products.models import Product
+from jalon.refinement import queries as refinement_queries
+from jalon.refinement import services as refinement_services
 from jalon.settings import load_settings
 from jalon.uow import Database
 from tests.support.helpers import PASSWORD, actor, csrf, make_user
@@ -73,6 +81,7 @@ class Call:
     status: int = 200  # the status of success
     location: str | None = None  # where a successful redirect leads (a prefix)
     done: Callable[[Response], bool] | None = None  # did the intended change happen?
+    files: dict[str, Any] | None = None  # multipart uploads (imports)
 
 
 # --- the world each route is tried in -------------------------------------------------------
@@ -632,11 +641,19 @@ def add_item_page(w: World, role: str) -> Call:
     )  # fmt: skip
 
 
+def _below(w: World, pid: int) -> None:
+    """One more item at the bottom, so that moving the world's item to the bottom moves it."""
+    backlog_services.create_item(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, values={"title": f"B {w.serial()}"}
+    )
+
+
 def move_page(w: World, role: str) -> Call:
     item_id, pid = w.item()
+    _below(w, pid)
     before = w.get_item(item_id).rank
     return Call(
-        f"/items/{item_id}/move", form={"to": "top"}, status=303,
+        f"/items/{item_id}/move", form={"to": "bottom"}, status=303,
         location=f"/products/{pid}/backlog", done=lambda r: w.get_item(item_id).rank != before,
     )  # fmt: skip
 
@@ -695,10 +712,11 @@ def patch_item_api(w: World, role: str) -> Call:
 
 
 def move_api(w: World, role: str) -> Call:
-    item_id, _pid = w.item()
+    item_id, pid = w.item()
+    _below(w, pid)
     before = w.get_item(item_id).rank
     return Call(
-        f"/api/v1/items/{item_id}/move", json={"to": "top"},
+        f"/api/v1/items/{item_id}/move", json={"to": "bottom"},
         done=lambda r: w.get_item(item_id).rank != before,
     )  # fmt: skip
 
@@ -714,6 +732,701 @@ def comment_api(w: World, role: str) -> Call:
 def comments_api(w: World, role: str) -> Call:
     item_id, _pid = w.item()
     return Call(f"/api/v1/items/{item_id}/comments", done=lambda r: r.json() == [])
+
+
+def _shared_view(w: World) -> tuple[int, int]:
+    pid, _name = w.product()
+    view = listing_services.save_view(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, name=f"Shared {w.serial()}",
+        filters=Filters(types=["bug"]), shared=True,
+    )  # fmt: skip
+    return view.id, pid
+
+
+def _views_named(w: World, pid: int, name: str) -> int:
+    with w.db.reader() as uow:
+        stmt = select(SavedView.id).where(SavedView.product_id == pid, SavedView.name == name)
+        return len(list(uow.session.scalars(stmt)))
+
+
+def _view_gone(w: World, view_id: int) -> bool:
+    with w.db.reader() as uow:
+        return uow.session.get(SavedView, view_id) is None
+
+
+def bulk_api(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    return Call(
+        f"/api/v1/products/{pid}/items/bulk", json={"item_ids": [item_id], "status": "ready"},
+        done=lambda r: w.get_item(item_id).status == "ready" and r.json()["updated"] == [item_id],
+    )  # fmt: skip
+
+
+def bulk_page(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    return Call(
+        f"/products/{pid}/backlog/bulk", form={"item": str(item_id), "status": "ready"},
+        status=303, location=f"/products/{pid}/backlog",
+        done=lambda r: w.get_item(item_id).status == "ready",
+    )  # fmt: skip
+
+
+def views_api(w: World, role: str) -> Call:
+    view_id, pid = _shared_view(w)
+    return Call(
+        f"/api/v1/products/{pid}/views", done=lambda r: view_id in [v["id"] for v in r.json()]
+    )
+
+
+def save_view_api(w: World, role: str, *, shared: bool = False) -> Call:
+    pid, _name = w.product()
+    name = f"View {w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/views", json={"name": name, "shared": shared}, status=201,
+        done=lambda r: _views_named(w, pid, name) == 1 and r.json()["shared"] is shared,
+    )  # fmt: skip
+
+
+def save_shared_view_api(w: World, role: str) -> Call:
+    return save_view_api(w, role, shared=True)
+
+
+def save_view_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"View {w.serial()}"
+    return Call(
+        f"/products/{pid}/views", form={"name": name, "back": "type=bug"}, status=303,
+        location=f"/products/{pid}/backlog?type=bug",
+        done=lambda r: _views_named(w, pid, name) == 1,
+    )  # fmt: skip
+
+
+def delete_shared_view_api(w: World, role: str) -> Call:
+    view_id, _pid = _shared_view(w)
+    return Call(f"/api/v1/views/{view_id}", status=204, done=lambda r: _view_gone(w, view_id))
+
+
+def delete_own_view_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    owner = role if role in READERS else "other"
+    view = listing_services.save_view(
+        w.db.uow(), actor=w.actor(owner), product_id=pid, name=f"Mine {w.serial()}",
+        filters=Filters(), shared=False,
+    )  # fmt: skip
+    return Call(f"/api/v1/views/{view.id}", status=204, done=lambda r: _view_gone(w, view.id))
+
+
+def delete_view_page(w: World, role: str) -> Call:
+    view_id, pid = _shared_view(w)
+    return Call(
+        f"/views/{view_id}/delete", form={"back": ""}, status=303,
+        location=f"/products/{pid}/backlog", done=lambda r: _view_gone(w, view_id),
+    )  # fmt: skip
+
+
+# --- builders: search (add yours above this line) ---
+
+
+PRIO_RICE = {"reach": 800, "impact": 2, "confidence": 0.8, "effort": 4}
+
+
+def _prio_score_of(w: World, item_id: int, model: str) -> float | None:
+    with w.db.reader() as uow:
+        row = uow.session.get(ItemScore, (item_id, model))
+        return row.value if row is not None else None
+
+
+def _prio_scored_item(w: World) -> tuple[int, int]:
+    """The current item, scored with RICE by the owner (a write: call before the snapshot)."""
+    item_id, pid = w.item()
+    if _prio_score_of(w, item_id, "rice") is None:
+        prioritisation_services.set_score(
+            w.db.uow(), actor=w.actor("owner"), item_id=item_id, model="rice", inputs=PRIO_RICE
+        )
+    return item_id, pid
+
+
+def _prio_formula(w: World) -> tuple[str, int]:
+    _item_id, pid = _prio_scored_item(w)
+    key = f"f{w.serial()}"
+    prioritisation_services.create_formula(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, name=key, expression="rice / 2", key=key
+    )
+    return key, pid
+
+
+def _prio_formula_expression(w: World, pid: int, key: str) -> str | None:
+    with w.db.reader() as uow:
+        stmt = select(Formula.expression).where(Formula.product_id == pid, Formula.key == key)
+        return uow.session.scalar(stmt)
+
+
+def _prio_reorderable(w: World) -> tuple[int, int]:
+    """A second item that RICE puts above the current one: applying RICE's order moves it."""
+    _item_id, pid = _prio_scored_item(w)
+    made = backlog_services.create_item(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, values={"title": f"Top {w.serial()}"}
+    )
+    prioritisation_services.set_score(
+        w.db.uow(), actor=w.actor("owner"), item_id=made.id, model="rice",
+        inputs={**PRIO_RICE, "reach": 10_000},
+    )  # fmt: skip
+    return made.id, pid
+
+
+def _prio_snapshot(w: World) -> tuple[int, int]:
+    _item_id, pid = _prio_scored_item(w)
+    applied = prioritisation_services.apply_order(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, model="rice"
+    )
+    return applied.snapshot.id, pid
+
+
+def _prio_undone(w: World, snapshot_id: int) -> bool:
+    with w.db.reader() as uow:
+        found = uow.session.get(OrderSnapshot, snapshot_id)
+        return found is not None and found.undone_at is not None
+
+
+def prio_grid_page(w: World, role: str) -> Call:
+    item_id, pid = _prio_scored_item(w)
+    return Call(f"/products/{pid}/prioritisation", done=lambda r: f"s-{item_id}-reach" in r.text)
+
+
+def prio_save_grid(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    form = {"model": "ice", "items": str(item_id)}
+    form |= {f"s-{item_id}-{name}": "5" for name in ("impact", "confidence", "ease")}
+    return Call(
+        f"/products/{pid}/prioritisation/scores", form=form, status=303,
+        location=f"/products/{pid}/prioritisation",
+        done=lambda r: _prio_score_of(w, item_id, "ice") == 125,
+    )  # fmt: skip
+
+
+def prio_formulas_page(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(f"/products/{pid}/prioritisation/formulas", done=lambda r: key in r.text)
+
+
+def prio_preview_page(w: World, role: str) -> Call:
+    _item_id, pid = _prio_scored_item(w)
+    return Call(
+        f"/products/{pid}/prioritisation/formulas/preview?expression=rice*2",
+        done=lambda r: "640" in r.text,
+    )
+
+
+def prio_create_formula_page(w: World, role: str) -> Call:
+    _item_id, pid = _prio_scored_item(w)
+    return Call(
+        f"/products/{pid}/prioritisation/formulas", form={"name": "Twice", "expression": "rice*2"},
+        status=303, location=f"/products/{pid}/prioritisation/formulas",
+        done=lambda r: _prio_formula_expression(w, pid, "twice") == "rice*2",
+    )  # fmt: skip
+
+
+def prio_update_formula_page(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(
+        f"/products/{pid}/prioritisation/formulas/{key}",
+        form={"name": "Renamed", "expression": "rice * 3"}, status=303,
+        location=f"/products/{pid}/prioritisation/formulas",
+        done=lambda r: _prio_formula_expression(w, pid, key) == "rice * 3",
+    )  # fmt: skip
+
+
+def prio_delete_formula_page(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(
+        f"/products/{pid}/prioritisation/formulas/{key}/delete", status=303,
+        location=f"/products/{pid}/prioritisation/formulas",
+        done=lambda r: _prio_formula_expression(w, pid, key) is None,
+    )  # fmt: skip
+
+
+def prio_compare_page(w: World, role: str) -> Call:
+    item_id, pid = _prio_scored_item(w)
+    title = w.get_item(item_id).title
+    return Call(
+        f"/products/{pid}/prioritisation/compare?models=rice&models=ice",
+        done=lambda r: title in r.text,
+    )
+
+
+def prio_chart_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/prioritisation/chart", done=lambda r: "value/effort" in r.text)
+
+
+def prio_order_page(w: World, role: str) -> Call:
+    item_id, pid = _prio_scored_item(w)
+    title = w.get_item(item_id).title
+    return Call(f"/products/{pid}/prioritisation/order?model=rice", done=lambda r: title in r.text)
+
+
+def prio_apply_page(w: World, role: str) -> Call:
+    item_id, pid = _prio_reorderable(w)
+    before = w.get_item(item_id).rank
+    return Call(
+        f"/products/{pid}/prioritisation/order", form={"model": "rice"}, status=303,
+        location=f"/products/{pid}/prioritisation/order",
+        done=lambda r: w.get_item(item_id).rank != before,
+    )  # fmt: skip
+
+
+def prio_undo_page(w: World, role: str) -> Call:
+    snapshot_id, pid = _prio_snapshot(w)
+    return Call(
+        f"/products/{pid}/prioritisation/order/{snapshot_id}/undo", status=303,
+        location=f"/products/{pid}/prioritisation/order",
+        done=lambda r: _prio_undone(w, snapshot_id),
+    )  # fmt: skip
+
+
+def prio_item_scores_page(w: World, role: str) -> Call:
+    item_id, _pid = _prio_scored_item(w)
+    return Call(f"/items/{item_id}/scores", done=lambda r: "<details>" in r.text)
+
+
+def prio_put_score_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(
+        f"/api/v1/items/{item_id}/scores/rice", json=PRIO_RICE,
+        done=lambda r: r.json()["value"] == 320 and _prio_score_of(w, item_id, "rice") == 320,
+    )  # fmt: skip
+
+
+def prio_scores_api(w: World, role: str) -> Call:
+    item_id, _pid = _prio_scored_item(w)
+    return Call(
+        f"/api/v1/items/{item_id}/scores",
+        done=lambda r: r.json()["scores"][0]["explanation"] == "(800 × 2 × 0.8) / 4 = 320",
+    )
+
+
+def prio_bulk_api(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    body = {"model": "rice", "items": [{"item_id": item_id, "inputs": PRIO_RICE}]}
+    return Call(
+        f"/api/v1/products/{pid}/scores", json=body,
+        done=lambda r: _prio_score_of(w, item_id, "rice") == 320,
+    )  # fmt: skip
+
+
+def prio_ranking_api(w: World, role: str) -> Call:
+    item_id, pid = _prio_scored_item(w)
+    return Call(
+        f"/api/v1/products/{pid}/ranking?model=rice",
+        done=lambda r: r.json()["items"][0]["item_id"] == item_id,
+    )
+
+
+def prio_formulas_api(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(
+        f"/api/v1/products/{pid}/formulas", done=lambda r: key in [f["key"] for f in r.json()]
+    )
+
+
+def prio_create_formula_api(w: World, role: str) -> Call:
+    _item_id, pid = _prio_scored_item(w)
+    return Call(
+        f"/api/v1/products/{pid}/formulas", json={"name": "Twice", "expression": "rice*2"},
+        status=201, done=lambda r: r.json()["scored"] == 1,
+    )  # fmt: skip
+
+
+def prio_formula_api(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(
+        f"/api/v1/products/{pid}/formulas/{key}",
+        done=lambda r: r.json()["expression"] == "rice / 2",
+    )
+
+
+def prio_update_formula_api(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(
+        f"/api/v1/products/{pid}/formulas/{key}", json={"expression": "rice * 3"},
+        done=lambda r: _prio_formula_expression(w, pid, key) == "rice * 3",
+    )  # fmt: skip
+
+
+def prio_delete_formula_api(w: World, role: str) -> Call:
+    key, pid = _prio_formula(w)
+    return Call(
+        f"/api/v1/products/{pid}/formulas/{key}", status=204,
+        done=lambda r: _prio_formula_expression(w, pid, key) is None,
+    )  # fmt: skip
+
+
+def prio_compare_api(w: World, role: str) -> Call:
+    item_id, pid = _prio_scored_item(w)
+    return Call(
+        f"/api/v1/products/{pid}/compare?models=rice,ice",
+        done=lambda r: r.json()["items"][0]["item_id"] == item_id,
+    )
+
+
+def prio_apply_api(w: World, role: str) -> Call:
+    item_id, pid = _prio_reorderable(w)
+    before = w.get_item(item_id).rank
+    return Call(
+        f"/api/v1/products/{pid}/apply-order", json={"model": "rice"}, status=201,
+        done=lambda r: w.get_item(item_id).rank != before,
+    )  # fmt: skip
+
+
+def prio_undo_api(w: World, role: str) -> Call:
+    snapshot_id, pid = _prio_snapshot(w)
+    return Call(
+        f"/api/v1/products/{pid}/apply-order/{snapshot_id}/undo",
+        done=lambda r: _prio_undone(w, snapshot_id),
+    )
+
+
+# --- builders: prioritisation (add yours above this line) ---
+
+
+def _csv_file() -> dict[str, Any]:
+    return {"file": ("jira.csv", b"Issue key,Summary\nMX-1,Imported item\n", "text/csv")}
+
+
+def _staged(w: World, pid: int) -> str:
+    from jalon.transfer import staging
+
+    kept = staging.save(
+        w.app.state.settings.data_dir, product_id=pid, filename="jira.csv", file_format=None,
+        stream=io.BytesIO(_csv_file()["file"][1]),
+    )  # fmt: skip
+    return kept.token
+
+
+def _imported(w: World) -> tuple[int, int]:
+    """An import batch (and its product) made by the owner."""
+    from jalon.transfer import services as transfer_services
+
+    pid, _name = w.product()
+    report = transfer_services.import_file(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, filename="jira.csv",
+        stream=io.BytesIO(_csv_file()["file"][1]),
+    )  # fmt: skip
+    assert report.batch_id is not None
+    return report.batch_id, pid
+
+
+def _undone(w: World, batch_id: int) -> bool:
+    from jalon.backlog.models import ImportBatch
+
+    with w.db.reader() as uow:
+        batch = uow.session.get(ImportBatch, batch_id)
+        return batch is not None and batch.undone_at is not None
+
+
+def transfer_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/transfer", done=lambda r: "Past imports" in r.text)
+
+
+def upload_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/import", form={"format": ""}, files=_csv_file(), status=303,
+        location=f"/products/{pid}/import/",
+    )  # fmt: skip
+
+
+def mapping_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    token = _staged(w, pid)
+    return Call(f"/products/{pid}/import/{token}", done=lambda r: 'value="Summary"' in r.text)
+
+
+def check_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    token = _staged(w, pid)
+    return Call(
+        f"/products/{pid}/import/{token}/check", form={},
+        done=lambda r: "Imported item" in r.text and w.items_titled(pid, "Imported item") == 0,
+    )  # fmt: skip
+
+
+def run_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    token = _staged(w, pid)
+    return Call(
+        f"/products/{pid}/import/{token}/run", form={}, status=303,
+        location=f"/products/{pid}/transfer?imported=",
+        done=lambda r: w.items_titled(pid, "Imported item") == 1,
+    )  # fmt: skip
+
+
+def undo_page(w: World, role: str) -> Call:
+    batch_id, pid = _imported(w)
+    return Call(
+        f"/imports/{batch_id}/undo", status=303, location=f"/products/{pid}/transfer",
+        done=lambda r: _undone(w, batch_id),
+    )  # fmt: skip
+
+
+def export_csv_page(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    title = w.get_item(item_id).title
+    return Call(f"/products/{pid}/export?format=csv", done=lambda r: title in r.text)
+
+
+def export_json_page(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    title = w.get_item(item_id).title
+    return Call(
+        f"/products/{pid}/export?format=json",
+        done=lambda r: r.json()["items"][0]["title"] == title,
+    )
+
+
+def import_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/imports", files=_csv_file(), status=201,
+        done=lambda r: w.items_titled(pid, "Imported item") == 1,
+    )  # fmt: skip
+
+
+def imports_api(w: World, role: str) -> Call:
+    batch_id, pid = _imported(w)
+    return Call(f"/api/v1/products/{pid}/imports", done=lambda r: r.json()[0]["id"] == batch_id)
+
+
+def undo_api(w: World, role: str) -> Call:
+    batch_id, _pid = _imported(w)
+    return Call(f"/api/v1/imports/{batch_id}/undo", done=lambda r: _undone(w, batch_id))
+
+
+def export_csv_api(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    title = w.get_item(item_id).title
+    return Call(f"/api/v1/products/{pid}/export?format=csv", done=lambda r: title in r.text)
+
+
+def export_json_api(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    title = w.get_item(item_id).title
+    return Call(
+        f"/api/v1/products/{pid}/export?format=json",
+        done=lambda r: r.json()["items"][0]["title"] == title,
+    )
+
+
+# --- builders: transfer (add yours above this line) ---
+
+
+# refinement and collaboration
+
+
+def _settings_of(w: World, pid: int) -> Any:
+    view = refinement_queries.get_settings(w.db.reader(), actor=w.actor("owner"), product_id=pid)
+    return view.settings
+
+
+def _second_item(w: World, pid: int) -> int:
+    made = backlog_services.create_item(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, values={"title": f"B {w.serial()}"}
+    )
+    return made.id
+
+
+def _link(w: World) -> tuple[int, int]:
+    """A link from the current item to a second one; (item id, link id)."""
+    item_id, pid = w.item()
+    link = refinement_services.add_link(
+        w.db.uow(), actor=w.actor("owner"), item_id=item_id, kind="blocks",
+        to_id=_second_item(w, pid),
+    )  # fmt: skip
+    return item_id, link.id
+
+
+def _links_of(w: World, item_id: int) -> int:
+    with w.db.reader() as uow:
+        stmt = select(ItemLink.id).where(
+            (ItemLink.from_id == item_id) | (ItemLink.to_id == item_id)
+        )
+        return len(list(uow.session.scalars(stmt)))
+
+
+def _notification(w: World, owner: str) -> int:
+    item_id, _pid = w.item()
+    with w.db.uow() as uow:
+        note = Notification(user_id=w.uid(owner), item_id=item_id, kind="mention", text="Someone")
+        uow.add(note)
+        uow.commit()
+        return note.id
+
+
+def _is_read(w: World, note_id: int) -> bool:
+    with w.db.reader() as uow:
+        note = uow.session.get(Notification, note_id)
+        return note is not None and note.read_at is not None
+
+
+def _link_exists(w: World, link_id: int) -> bool:
+    with w.db.reader() as uow:
+        return uow.session.get(ItemLink, link_id) is not None
+
+
+def _unread(w: World, owner: str) -> int:
+    return collaboration_queries.count_unread(w.db.reader(), user_id=w.uid(owner))
+
+
+SETTINGS_FORM: dict[str, Any] = {
+    "status_key": ["new", "done", ""], "status_label": ["New", "Done", ""],
+    "status_category": ["todo", "done", "doing"], "scale": "tshirt",
+    "ready": ["Estimated", ""], "done": ["Tested", ""], "op": "save",
+}  # fmt: skip
+SETTINGS_JSON: dict[str, Any] = {
+    "statuses": [
+        {"key": "new", "label": "New", "category": "todo"},
+        {"key": "done", "label": "Done", "category": "done"},
+    ],
+    "scale": "tshirt", "definition_of_ready": ["Estimated"], "definition_of_done": ["Tested"],
+}  # fmt: skip
+
+
+def settings_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/backlog-settings", done=lambda r: "Definition of Ready" in r.text)
+
+
+def save_settings_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/backlog-settings", form=SETTINGS_FORM, status=303,
+        location=f"/products/{pid}/backlog-settings",
+        done=lambda r: _settings_of(w, pid).scale == "tshirt",
+    )  # fmt: skip
+
+
+def tick_page(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(
+        f"/items/{item_id}/checks", form={"checklist": "ready", "ticked": []}, status=303,
+        location=f"/items/{item_id}", done=lambda r: w.get_item(item_id).checks == {"ready": []},
+    )  # fmt: skip
+
+
+def link_page(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    other = _second_item(w, pid)
+    return Call(
+        f"/items/{item_id}/links", form={"kind": "relates", "to": f"#{other}"}, status=303,
+        location=f"/items/{item_id}", done=lambda r: _links_of(w, item_id) == 1,
+    )  # fmt: skip
+
+
+def unlink_page(w: World, role: str) -> Call:
+    item_id, link_id = _link(w)
+    return Call(
+        f"/items/{item_id}/links/{link_id}/remove", status=303, location=f"/items/{item_id}",
+        done=lambda r: not _link_exists(w, link_id),
+    )  # fmt: skip
+
+
+def notifications_page(w: World, role: str) -> Call:
+    return Call("/notifications", done=lambda r: "Notifications" in r.text)
+
+
+def read_all_page(w: World, role: str) -> Call:
+    me = _me(role)
+    _notification(w, me)
+    return Call(
+        "/notifications/read-all", status=303, location="/notifications",
+        done=lambda r: _unread(w, me) == 0,
+    )  # fmt: skip
+
+
+def read_own_page(w: World, role: str) -> Call:
+    me = _me(role)
+    note = _notification(w, me)
+    return Call(
+        f"/notifications/{note}/read", status=303, location="/notifications",
+        done=lambda r: _is_read(w, note),
+    )  # fmt: skip
+
+
+def read_others_page(w: World, role: str) -> Call:
+    return Call(f"/notifications/{_notification(w, 'other')}/read")
+
+
+def settings_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/backlog-settings", done=lambda r: r.json()["scale"] == "fibonacci"
+    )
+
+
+def put_settings_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/backlog-settings", json=SETTINGS_JSON,
+        done=lambda r: _settings_of(w, pid).scale == "tshirt",
+    )  # fmt: skip
+
+
+def checks_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(f"/api/v1/items/{item_id}/checks", done=lambda r: r.json()["item_id"] == item_id)
+
+
+def put_checks_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(
+        f"/api/v1/items/{item_id}/checks", json={"ready": []},
+        done=lambda r: r.json()["ready"]["met"] is True,
+    )  # fmt: skip
+
+
+def links_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    return Call(f"/api/v1/items/{item_id}/links", done=lambda r: r.json() == [])
+
+
+def link_api(w: World, role: str) -> Call:
+    item_id, pid = w.item()
+    other = _second_item(w, pid)
+    return Call(
+        f"/api/v1/items/{item_id}/links", json={"kind": "relates", "to_id": other}, status=201,
+        done=lambda r: _links_of(w, item_id) == 1,
+    )  # fmt: skip
+
+
+def unlink_api(w: World, role: str) -> Call:
+    item_id, link_id = _link(w)
+    return Call(
+        f"/api/v1/items/{item_id}/links/{link_id}", status=204,
+        done=lambda r: not _link_exists(w, link_id),
+    )  # fmt: skip
+
+
+def notifications_api(w: World, role: str) -> Call:
+    note = _notification(w, _me(role))
+    return Call("/api/v1/notifications", done=lambda r: [n["id"] for n in r.json()] == [note])
+
+
+def read_all_api(w: World, role: str) -> Call:
+    me = _me(role)
+    _notification(w, me)
+    return Call(
+        "/api/v1/notifications/read-all",
+        done=lambda r: r.json()["marked"] >= 1 and _unread(w, me) == 0,
+    )
+
+
+def read_own_api(w: World, role: str) -> Call:
+    note = _notification(w, _me(role))
+    return Call(f"/api/v1/notifications/{note}/read", done=lambda r: _is_read(w, note))
+
+
+# --- builders: refinement (add yours above this line) ---
 
 
 @dataclass(frozen=True)
@@ -842,6 +1555,143 @@ ROWS = (
         "login 404 403 ok ok ok ok", comment_api),
     Row("GET", "/api/v1/items/{item_id}/comments", "Read an item's comments",
         "login 404 ok ok ok ok ok", comments_api),
+    Row("POST", "/products/{product_id}/backlog/bulk", "Bulk-edit selected items (page)",
+        "login 404 403 403 ok ok ok", bulk_page),
+    Row("POST", "/products/{product_id}/views", "Save the filters as a personal view (page)",
+        "login 404 ok ok ok ok ok", save_view_page),
+    Row("POST", "/views/{view_id}/delete", "Delete a shared view (page)",
+        "login 404 403 403 ok ok ok", delete_view_page),
+    Row("POST", "/api/v1/products/{product_id}/items/bulk", "Bulk-edit items: all or nothing",
+        "login 404 403 403 ok ok ok", bulk_api),
+    Row("GET", "/api/v1/products/{product_id}/views", "List saved views (own and shared)",
+        "login 404 ok ok ok ok ok", views_api),
+    Row("POST", "/api/v1/products/{product_id}/views", "Save a personal view",
+        "login 404 ok ok ok ok ok", save_view_api, "personal"),
+    Row("POST", "/api/v1/products/{product_id}/views", "Save a view shared with the product",
+        "login 404 403 403 ok ok ok", save_shared_view_api, "shared"),
+    Row("DELETE", "/api/v1/views/{view_id}", "Delete one's own personal view",
+        "login 404 ok ok ok ok ok", delete_own_view_api, "personal"),
+    Row("DELETE", "/api/v1/views/{view_id}", "Delete a shared view",
+        "login 404 403 403 ok ok ok", delete_shared_view_api, "shared"),
+    # --- rows: search (add yours above this line) ---
+    Row("GET", "/products/{product_id}/prioritisation", "Prioritisation: the scoring grid",
+        "login 404 ok ok ok ok ok", prio_grid_page),
+    Row("POST", "/products/{product_id}/prioritisation/scores", "Save scores from the grid",
+        "login 404 403 403 ok ok ok", prio_save_grid),
+    Row("GET", "/products/{product_id}/prioritisation/formulas", "Custom formulas page",
+        "login 404 ok ok ok ok ok", prio_formulas_page),
+    Row("GET", "/products/{product_id}/prioritisation/formulas/preview",
+        "Preview a formula (writes nothing)", "login 404 ok ok ok ok ok", prio_preview_page),
+    Row("POST", "/products/{product_id}/prioritisation/formulas", "Create a formula",
+        "login 404 403 403 403 ok ok", prio_create_formula_page),
+    Row("POST", "/products/{product_id}/prioritisation/formulas/{key}", "Edit a formula",
+        "login 404 403 403 403 ok ok", prio_update_formula_page),
+    Row("POST", "/products/{product_id}/prioritisation/formulas/{key}/delete",
+        "Delete a formula", "login 404 403 403 403 ok ok", prio_delete_formula_page),
+    Row("GET", "/products/{product_id}/prioritisation/compare", "Compare models",
+        "login 404 ok ok ok ok ok", prio_compare_page),
+    Row("GET", "/products/{product_id}/prioritisation/chart", "Value/effort chart",
+        "login 404 ok ok ok ok ok", prio_chart_page),
+    Row("GET", "/products/{product_id}/prioritisation/order", "Apply order: preview",
+        "login 404 ok ok ok ok ok", prio_order_page),
+    Row("POST", "/products/{product_id}/prioritisation/order", "Apply a model's order",
+        "login 404 403 403 403 ok ok", prio_apply_page),
+    Row("POST", "/products/{product_id}/prioritisation/order/{snapshot_id}/undo",
+        "Undo applying an order", "login 404 403 403 403 ok ok", prio_undo_page),
+    Row("GET", "/items/{item_id}/scores", "An item's scores, explained",
+        "login 404 ok ok ok ok ok", prio_item_scores_page),
+    Row("PUT", "/api/v1/items/{item_id}/scores/{model}", "Score an item under a model",
+        "login 404 403 403 ok ok ok", prio_put_score_api),
+    Row("GET", "/api/v1/items/{item_id}/scores", "An item's scores, explained",
+        "login 404 ok ok ok ok ok", prio_scores_api),
+    Row("POST", "/api/v1/products/{product_id}/scores", "Score many items at once",
+        "login 404 403 403 ok ok ok", prio_bulk_api),
+    Row("GET", "/api/v1/products/{product_id}/ranking", "The backlog in a model's order",
+        "login 404 ok ok ok ok ok", prio_ranking_api),
+    Row("GET", "/api/v1/products/{product_id}/formulas", "List formulas",
+        "login 404 ok ok ok ok ok", prio_formulas_api),
+    Row("POST", "/api/v1/products/{product_id}/formulas", "Create a formula",
+        "login 404 403 403 403 ok ok", prio_create_formula_api),
+    Row("GET", "/api/v1/products/{product_id}/formulas/{key}", "Read a formula",
+        "login 404 ok ok ok ok ok", prio_formula_api),
+    Row("PATCH", "/api/v1/products/{product_id}/formulas/{key}", "Edit a formula",
+        "login 404 403 403 403 ok ok", prio_update_formula_api),
+    Row("DELETE", "/api/v1/products/{product_id}/formulas/{key}", "Delete a formula",
+        "login 404 403 403 403 ok ok", prio_delete_formula_api),
+    Row("GET", "/api/v1/products/{product_id}/compare", "Compare models",
+        "login 404 ok ok ok ok ok", prio_compare_api),
+    Row("POST", "/api/v1/products/{product_id}/apply-order", "Apply a model's order",
+        "login 404 403 403 403 ok ok", prio_apply_api),
+    Row("POST", "/api/v1/products/{product_id}/apply-order/{snapshot_id}/undo",
+        "Undo applying an order", "login 404 403 403 403 ok ok", prio_undo_api),
+    # --- rows: prioritisation (add yours above this line) ---
+    Row("GET", "/products/{product_id}/transfer", "Import and export page",
+        "login 404 ok ok ok ok ok", transfer_page),
+    Row("POST", "/products/{product_id}/import", "Upload a file to import",
+        "login 404 403 403 403 ok ok", upload_page),
+    Row("GET", "/products/{product_id}/import/{token}", "Map an upload's columns",
+        "login 404 403 403 403 ok ok", mapping_page),
+    Row("POST", "/products/{product_id}/import/{token}/check", "Dry run of an import",
+        "login 404 403 403 403 ok ok", check_page),
+    Row("POST", "/products/{product_id}/import/{token}/run", "Import an upload",
+        "login 404 403 403 403 ok ok", run_page),
+    Row("POST", "/imports/{import_id}/undo", "Undo an import",
+        "login 404 403 403 403 ok ok", undo_page),
+    Row("GET", "/products/{product_id}/export", "Export the backlog as CSV",
+        "login 404 ok ok ok ok ok", export_csv_page, "csv"),
+    Row("GET", "/products/{product_id}/export", "Export the whole product as JSON",
+        "login 404 403 403 403 ok ok", export_json_page, "json"),
+    Row("POST", "/api/v1/products/{product_id}/imports", "Import a file (or dry-run it)",
+        "login 404 403 403 403 ok ok", import_api),
+    Row("GET", "/api/v1/products/{product_id}/imports", "List imports",
+        "login 404 ok ok ok ok ok", imports_api),
+    Row("POST", "/api/v1/imports/{import_id}/undo", "Undo an import",
+        "login 404 403 403 403 ok ok", undo_api),
+    Row("GET", "/api/v1/products/{product_id}/export", "Export the backlog as CSV",
+        "login 404 ok ok ok ok ok", export_csv_api, "csv"),
+    Row("GET", "/api/v1/products/{product_id}/export", "Export the whole product as JSON",
+        "login 404 403 403 403 ok ok", export_json_api, "json"),
+    # --- rows: transfer (add yours above this line) ---
+    Row("GET", "/products/{product_id}/backlog-settings", "Backlog settings page",
+        "login 404 ok ok ok ok ok", settings_page),
+    Row("POST", "/products/{product_id}/backlog-settings",
+        "Change the workflow, scale, Definition of Ready and of Done",
+        "login 404 403 403 403 ok ok", save_settings_page),
+    Row("POST", "/items/{item_id}/checks", "Tick an item's Definition of Ready or Done",
+        "login 404 403 403 ok ok ok", tick_page),
+    Row("POST", "/items/{item_id}/links", "Link two items",
+        "login 404 403 403 ok ok ok", link_page),
+    Row("POST", "/items/{item_id}/links/{link_id}/remove", "Remove a link",
+        "login 404 403 403 ok ok ok", unlink_page),
+    Row("GET", "/notifications", "Own notifications", "login ok ok ok ok ok ok",
+        notifications_page),
+    Row("POST", "/notifications/read-all", "Mark all own notifications read",
+        "login ok ok ok ok ok ok", read_all_page),
+    Row("POST", "/notifications/{notification_id}/read", "Mark a notification read",
+        "login ok ok ok ok ok ok", read_own_page, "own"),
+    Row("POST", "/notifications/{notification_id}/read", "Mark a notification read",
+        "login 404 404 404 404 404 404", read_others_page, "someone else's"),
+    Row("GET", "/api/v1/products/{product_id}/backlog-settings", "Read the backlog settings",
+        "login 404 ok ok ok ok ok", settings_api),
+    Row("PUT", "/api/v1/products/{product_id}/backlog-settings", "Replace the backlog settings",
+        "login 404 403 403 403 ok ok", put_settings_api),
+    Row("GET", "/api/v1/items/{item_id}/checks", "Read an item's DoR and DoD ticks",
+        "login 404 ok ok ok ok ok", checks_api),
+    Row("PUT", "/api/v1/items/{item_id}/checks", "Tick an item's DoR or DoD",
+        "login 404 403 403 ok ok ok", put_checks_api),
+    Row("GET", "/api/v1/items/{item_id}/links", "Read an item's links",
+        "login 404 ok ok ok ok ok", links_api),
+    Row("POST", "/api/v1/items/{item_id}/links", "Link two items",
+        "login 404 403 403 ok ok ok", link_api),
+    Row("DELETE", "/api/v1/items/{item_id}/links/{link_id}", "Remove a link",
+        "login 404 403 403 ok ok ok", unlink_api),
+    Row("GET", "/api/v1/notifications", "Own notifications", "login ok ok ok ok ok ok",
+        notifications_api),
+    Row("POST", "/api/v1/notifications/read-all", "Mark all own notifications read",
+        "login ok ok ok ok ok ok", read_all_api),
+    Row("POST", "/api/v1/notifications/{notification_id}/read", "Mark a notification read",
+        "login ok ok ok ok ok ok", read_own_api),
+    # --- rows: refinement (add yours above this line) ---
 )  # fmt: skip
 
 
@@ -898,13 +1748,16 @@ def world(cheap_hashing: None, app: FastAPI, db: Database, client: TestClient) -
 def _send(w: World, row: Row, role: str, call: Call, *, with_csrf: bool = True) -> Response:
     if row.api:
         return w.api_client.request(
-            row.method, call.url, json=call.json, headers=w.bearer(role), follow_redirects=False
-        )
+            row.method, call.url, json=call.json, headers=w.bearer(role), follow_redirects=False,
+            files=call.files,
+        )  # fmt: skip
     browser, token = w.browser(role)
     form = call.form
     if row.method != "GET" and with_csrf:
         form = {**(form or {}), "csrf_token": token}
-    return browser.request(row.method, call.url, data=form, follow_redirects=False)
+    return browser.request(
+        row.method, call.url, data=form, files=call.files, follow_redirects=False
+    )
 
 
 def _outcome_matches(row: Row, call: Call, expected: str, r: Response) -> bool:

@@ -1,4 +1,6 @@
-"""Backlog JSON API: items, order, optimistic locking with ETag / If-Match, comments."""
+"""Backlog JSON API: items, order, optimistic locking with ETag / If-Match.
+
+Comments are in `jalon.collaboration.api`."""
 
 from __future__ import annotations
 
@@ -10,16 +12,15 @@ from jalon import web
 from jalon.backlog import queries, services
 from jalon.backlog.models import Item
 from jalon.backlog.schemas import (
-    CommentIn,
-    CommentOut,
     ItemCreate,
+    ItemEdited,
     ItemOut,
     ItemPage,
     ItemQuery,
     ItemUpdate,
     Move,
 )
-from jalon.errors import Invalid
+from jalon.errors import Invalid, translate
 from jalon.web import ActorDep, CtxDep
 
 router = APIRouter(prefix="/api/v1", tags=["backlog"], dependencies=[Depends(web.verify_csrf)])
@@ -99,9 +100,11 @@ def get_item(item_id: int, ctx: CtxDep, actor: ActorDep, response: Response) -> 
 
 @router.patch(
     "/items/{item_id}",
-    response_model=ItemOut,
+    response_model=ItemEdited,
     responses=ERRORS | {412: {"description": "Changed since your If-Match version"}},
     summary="Edit an item; send If-Match with its ETag to avoid overwriting others",
+    description="A move to a done status with the Definition of Done not all ticked "
+    "happens, and the answer's `warnings` say what is still unticked.",
 )
 def update_item(
     item_id: int,
@@ -110,17 +113,20 @@ def update_item(
     actor: ActorDep,
     response: Response,
     if_match: Annotated[str | None, Header()] = None,
-) -> ItemOut:
-    item = services.update_item(
+) -> ItemEdited:
+    edited = services.edit_item(
         ctx.db.uow(),
         actor=actor,
         item_id=item_id,
         values=body.model_dump(exclude_unset=True),
         expected_version=parse_if_match(if_match),
     )
-    view = queries.get_item(ctx.db.reader(), actor=actor, item_id=item.id)
+    view = queries.get_item(ctx.db.reader(), actor=actor, item_id=edited.item.id)
     response.headers["ETag"] = etag(view.item)
-    return item_out(view.item, view.tags)
+    out = ItemEdited.model_validate(item_out(view.item, view.tags).model_dump())
+    if edited.warning is not None:
+        out.warnings = [translate(edited.warning, ctx.gettext)]
+    return out
 
 
 @router.post(
@@ -137,21 +143,3 @@ def move_item(
     response.headers["ETag"] = etag(item)
     view = queries.get_item(ctx.db.reader(), actor=actor, item_id=item.id)
     return item_out(view.item, view.tags)
-
-
-@router.post(
-    "/items/{item_id}/comments",
-    response_model=CommentOut,
-    status_code=201,
-    responses=ERRORS,
-    summary="Comment on an item; @mentions notify members",
-)
-def add_comment(item_id: int, body: CommentIn, ctx: CtxDep, actor: ActorDep) -> CommentOut:
-    comment = services.add_comment(ctx.db.uow(), actor=actor, item_id=item_id, body=body.body)
-    return CommentOut.model_validate(comment)
-
-
-@router.get("/items/{item_id}/comments", response_model=list[CommentOut], responses=ERRORS)
-def list_comments(item_id: int, ctx: CtxDep, actor: ActorDep) -> list[CommentOut]:
-    view = queries.get_item(ctx.db.reader(), actor=actor, item_id=item_id)
-    return [CommentOut.model_validate(c) for c in view.comments]

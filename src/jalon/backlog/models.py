@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jalon.db import Base, RankKey, UTCDateTime, utcnow
+from jalon.db import Base, RankKey, SearchVector, UTCDateTime, utcnow
 
 
 class Item(Base):
@@ -157,3 +157,25 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(String(120))
     query: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ItemSearch(Base):
+    """The stemmed text of one item (French and English stems, accents folded), for search.
+
+    Written only by `backlog.search`. SQLite indexes it with the FTS5 table `item_fts`
+    (migration 0003, kept in step by triggers); PostgreSQL with `document` and a GIN index.
+    """
+
+    __tablename__ = "item_search"
+    __table_args__ = (
+        # GIN on PostgreSQL; on SQLite a plain index of an always-NULL column (tiny)
+        Index("ix_item_search_document", "document", postgresql_using="gin"),
+    )
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    comments: Mapped[str] = mapped_column(Text, default="")
+    document: Mapped[str | None] = mapped_column(SearchVector)

@@ -3,61 +3,64 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from jalon import web
 from jalon.backlog import queries, rules, services
 from jalon.backlog.schemas import ItemQuery
 from jalon.errors import JalonError, PreconditionFailed
+from jalon.listing.schemas import view_href
 from jalon.permissions import Action, can
+from jalon.prioritisation.rules import MODELS
 from jalon.products import queries as product_queries
+from jalon.refinement.pages import item_response
+from jalon.refinement.schemas import ItemForm
 from jalon.web import ActorDep, CtxDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(web.verify_csrf)])
 Text = Annotated[str, Form()]
 
 
-class ItemForm(BaseModel):
-    title: str = ""
-    type: str = "story"
-    status: str = ""
-    estimate: str = ""
-    business_value: str = ""
-    description: str = ""
-    acceptance_criteria: str = ""
-    tags: str = ""
-    due_date: str = ""
-    version: int = 0
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "type": self.type,
-            "status": self.status,
-            "estimate": self.estimate or None,
-            "business_value": float(self.business_value) if self.business_value else None,
-            "description": self.description,
-            "acceptance_criteria": self.acceptance_criteria,
-            "tags": [t for t in self.tags.replace(";", ",").split(",") if t.strip()],
-            "due_date": self.due_date or None,
-        }
-
-
 def _labels() -> dict[str, Any]:
     return {"type_labels": rules.TYPE_LABELS, "types": list(rules.TYPE_LABELS)}
 
 
-@router.get("/products/{product_id}/backlog")
-def backlog(
+def _list_context(ctx: web.Ctx, product_id: int, filters: queries.Filters) -> dict[str, Any]:
+    with ctx.db.reader() as uow:
+        settings = queries.backlog_settings(uow, product_id)
+        members = product_queries.list_members(uow, product_id=product_id)
+    views = queries.list_views(ctx.db.reader(), actor=ctx.actor, product_id=product_id)
+    return {
+        "filters": filters,
+        "list_query": urlencode(filters.as_query(), doseq=True),
+        "settings": settings,
+        "status_info": {str(x["key"]): x for x in settings.statuses},
+        "members": members,
+        "views": views,
+        "view_href": view_href,
+        "selected": set(),
+        "score_models": [(k, m.label) for k, m in MODELS.items()],
+        "errors": {},
+        "bulk_errors": {},
+        **_labels(),
+    }
+
+
+def backlog_page(
     request: Request,
-    ctx: CtxDep,
-    actor: ActorDep,
+    ctx: web.Ctx,
     product_id: int,
-    query: Annotated[ItemQuery, Query()],
+    query: ItemQuery,
+    *,
+    status: int = 200,
+    **extra: Any,
 ) -> Response:
+    """The backlog list with its filters, saved views and bulk-edit bar (or, for HTMX, the
+    next page of rows). `extra` carries form errors when a bulk edit or a view is refused."""
+    actor = ctx.actor
     row = product_queries.get_product(ctx.db.reader(), product_id=product_id, actor=actor)
     filters = query.filters()
     page = queries.list_items(
@@ -68,22 +71,27 @@ def backlog(
         cursor=query.cursor,
         limit=query.limit,
     )
-    with ctx.db.reader() as uow:
-        settings = queries.backlog_settings(uow, product_id)
+    context = _list_context(ctx, product_id, filters)
+    context |= {
+        "p": row.product,
+        "page": page,
+        "can_edit": can(row.role, Action.CONTRIBUTE, is_admin=actor.is_admin),
+        **extra,
+    }
     return web.render(
-        request,
-        "backlog/backlog.html",
-        {
-            "p": row.product,
-            "page": page,
-            "filters": filters,
-            "settings": settings,
-            "can_edit": can(row.role, Action.CONTRIBUTE, is_admin=actor.is_admin),
-            "errors": {},
-            **_labels(),
-        },
-        fragment="backlog/_rows.html",
+        request, "backlog/backlog.html", context, status=status, fragment="backlog/_rows.html"
     )
+
+
+@router.get("/products/{product_id}/backlog")
+def backlog(
+    request: Request,
+    ctx: CtxDep,
+    _actor: ActorDep,
+    product_id: int,
+    query: Annotated[ItemQuery, Query()],
+) -> Response:
+    return backlog_page(request, ctx, product_id, query)
 
 
 @router.post("/products/{product_id}/backlog")
@@ -120,45 +128,27 @@ def move(
     to: Text = "",
     before_id: Annotated[int | None, Form()] = None,
     after_id: Annotated[int | None, Form()] = None,
+    back: Text = "",
 ) -> Response:
+    """A keyboard move (no JavaScript): back to the list as it was filtered."""
     where = services.Placement(before_id=before_id, after_id=after_id, to=to or None)
     item = services.move_item(ctx.db.uow(), actor=actor, item_id=item_id, where=where)
-    return web.redirect(f"/products/{item.product_id}/backlog#item-{item.id}", request)
-
-
-def _item_page(
-    request: Request, ctx: web.Ctx, item_id: int, *, status: int = 200, **extra: Any
-) -> Response:
-    view = queries.get_item(ctx.db.reader(), actor=ctx.actor, item_id=item_id)
-    row = product_queries.get_product(
-        ctx.db.reader(), product_id=view.item.product_id, actor=ctx.actor
-    )
-    allowed = {a: can(row.role, a, is_admin=ctx.actor.is_admin) for a in Action}
-    context = {
-        "view": view,
-        "item": view.item,
-        "p": row.product,
-        "can": allowed,
-        "errors": {},
-        "form": None,
-        "conflict": None,
-        **_labels(),
-        **extra,
-    }
-    return web.render(request, "backlog/item.html", context, status=status)
+    query = f"?{back}" if back and not back.startswith(("/", "?")) else ""
+    return web.redirect(f"/products/{item.product_id}/backlog{query}#item-{item.id}", request)
 
 
 @router.get("/items/{item_id}")
 def show_item(request: Request, ctx: CtxDep, _actor: ActorDep, item_id: int) -> Response:
-    return _item_page(request, ctx, item_id)
+    return item_response(request, ctx, item_id)
 
 
 @router.post("/items/{item_id}/edit")
 def edit_item(
     request: Request, ctx: CtxDep, actor: ActorDep, item_id: int, form: Annotated[ItemForm, Form()]
 ) -> Response:
+    """Save the item page's form; a stale version shows both versions, keeping the typed text."""
     try:
-        services.update_item(
+        edited = services.edit_item(
             ctx.db.uow(),
             actor=actor,
             item_id=item_id,
@@ -166,33 +156,12 @@ def edit_item(
             expected_version=form.version,
         )
     except PreconditionFailed as exc:
-        return _item_page(
-            request, ctx, item_id, status=412, form=form, conflict=exc.render(ctx.gettext)
-        )
+        conflict = exc.render(ctx.gettext)
+        return item_response(request, ctx, item_id, status=412, form=form, conflict=conflict)
     except JalonError as exc:
         if exc.status != 422:
             raise
-        return _item_page(
-            request, ctx, item_id, status=422, form=form, errors=exc.render_fields(ctx.gettext)
-        )
-    return web.redirect(f"/items/{item_id}", request)
-
-
-@router.post("/items/{item_id}/comments")
-def comment(
-    request: Request, ctx: CtxDep, actor: ActorDep, item_id: int, body: Text = ""
-) -> Response:
-    try:
-        services.add_comment(ctx.db.uow(), actor=actor, item_id=item_id, body=body)
-    except JalonError as exc:
-        if exc.status != 422:
-            raise
-        return _item_page(
-            request,
-            ctx,
-            item_id,
-            status=422,
-            errors=exc.render_fields(ctx.gettext),
-            comment_body=body,
-        )
-    return web.redirect(f"/items/{item_id}#comments", request)
+        errors = exc.render_fields(ctx.gettext)
+        return item_response(request, ctx, item_id, status=422, form=form, errors=errors)
+    warning = "?warning=dod" if edited.warning else ""
+    return web.redirect(f"/items/{item_id}{warning}", request)

@@ -8,13 +8,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 
 from jalon.accounts.models import User
-from jalon.backlog import rules
-from jalon.backlog.models import BacklogSettings, Comment, Item, ItemTag, StatusChange
+from jalon.backlog import rules, search
+from jalon.backlog.models import (
+    BacklogSettings,
+    Comment,
+    Item,
+    ItemTag,
+    SavedView,
+    StatusChange,
+)
 from jalon.errors import Invalid
 from jalon.permissions import Action, Actor
+from jalon.prioritisation.models import ItemScore
 from jalon.products.models import Membership
 from jalon.products.services import authorise
 from jalon.uow import UnitOfWork
@@ -115,11 +123,38 @@ def mentioned_members(uow: UnitOfWork, product_id: int, handles: Iterable[str]) 
 
 @dataclass
 class Filters:
+    """What the backlog list shows; every filter given must hold (AND)."""
+
     types: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     tag: str | None = None
     assignee_id: int | None = None
+    unassigned: bool = False
     parent_id: int | None = None
+    ready: bool | None = None
+    score_model: str | None = None
+    score_min: float | None = None
+    score_max: float | None = None
+    q: str = ""
+
+    def as_query(self) -> dict[str, Any]:
+        """The filters as query parameters (saved views, links to the next page)."""
+        out: dict[str, Any] = {"type": self.types, "status": self.statuses}
+        assignee = "none" if self.unassigned else self.assignee_id
+        ready = None if self.ready is None else ("yes" if self.ready else "no")
+        for name, value in (
+            ("tag", self.tag),
+            ("assignee_id", assignee),
+            ("parent_id", self.parent_id),
+            ("ready", ready),
+            ("score_model", self.score_model),
+            ("score_min", self.score_min),
+            ("score_max", self.score_max),
+            ("q", self.q),
+        ):
+            if value not in (None, ""):
+                out[name] = value
+        return {k: v for k, v in out.items() if v not in ([], None)}
 
 
 @dataclass(frozen=True)
@@ -127,6 +162,8 @@ class Page:
     items: list[Item]
     tags: dict[int, list[str]]
     next_cursor: str | None
+    ready: dict[int, bool] = field(default_factory=dict)
+    assignees: dict[int, str] = field(default_factory=dict)
 
 
 def encode_cursor(item: Item) -> str:
@@ -145,19 +182,81 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         ) from None
 
 
-def _filtered(stmt: Select[Any], filters: Filters) -> Select[Any]:
+def _score_clause(filters: Filters) -> ColumnElement[bool]:
+    cond = [ItemScore.item_id == Item.id, ItemScore.model == filters.score_model]
+    if filters.score_min is not None:
+        cond.append(ItemScore.value >= filters.score_min)
+    if filters.score_max is not None:
+        cond.append(ItemScore.value <= filters.score_max)
+    if filters.score_min is None and filters.score_max is None:
+        cond.append(ItemScore.value.is_not(None))
+    return exists(select(ItemScore.item_id).where(*cond))
+
+
+def _check_filters(settings: BacklogSettings, filters: Filters) -> None:
+    known = {str(s["key"]) for s in settings.statuses}
+    unknown = [s for s in filters.statuses if s not in known]
+    if unknown:
+        raise Invalid(
+            "Unknown status {value!r}; this product's statuses are {names}.",
+            field="status",
+            value=unknown[0],
+            names=", ".join(sorted(known)),
+        )
+
+
+def _filtered(
+    uow: UnitOfWork, stmt: Select[Any], filters: Filters, settings: BacklogSettings
+) -> Select[Any]:
+    _check_filters(settings, filters)
+    conditions: list[ColumnElement[bool]] = []
     if filters.types:
-        stmt = stmt.where(Item.type.in_(filters.types))
+        conditions.append(Item.type.in_(filters.types))
     if filters.statuses:
-        stmt = stmt.where(Item.status.in_(filters.statuses))
-    if filters.assignee_id is not None:
-        stmt = stmt.where(Item.assignee_id == filters.assignee_id)
+        conditions.append(Item.status.in_(filters.statuses))
+    if filters.unassigned:
+        conditions.append(Item.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        conditions.append(Item.assignee_id == filters.assignee_id)
     if filters.parent_id is not None:
-        stmt = stmt.where(Item.parent_id == filters.parent_id)
+        conditions.append(Item.parent_id == filters.parent_id)
     if filters.tag:
-        tagged = select(ItemTag.item_id).where(ItemTag.tag == filters.tag.lower())
-        stmt = stmt.where(Item.id.in_(tagged))
-    return stmt
+        tagged = select(ItemTag.item_id).where(ItemTag.tag == filters.tag.strip().lower())
+        conditions.append(Item.id.in_(tagged))
+    if filters.ready is not None:
+        conditions.append(
+            search.ready_clause(uow, settings.definition_of_ready, ready=filters.ready)
+        )
+    if filters.score_model:
+        conditions.append(_score_clause(filters))
+    terms = search.parse(filters.q) if filters.q else None
+    if terms:
+        conditions.append(search.matching(uow, terms, settings.product_id))
+    return stmt.where(*conditions)
+
+
+def _ticked_ready(item: Item) -> list[str]:
+    found = (item.checks or {}).get("ready") or []
+    return [str(t) for t in found] if isinstance(found, list) else []
+
+
+def _page_extras(
+    uow: UnitOfWork, items: list[Item], settings: BacklogSettings
+) -> tuple[dict[int, list[str]], dict[int, bool], dict[int, str]]:
+    tags: dict[int, list[str]] = {i.id: [] for i in items}
+    if items:
+        for item_id, tag in uow.session.execute(
+            select(ItemTag.item_id, ItemTag.tag)
+            .where(ItemTag.item_id.in_(tags))
+            .order_by(ItemTag.tag)
+        ):
+            tags[item_id].append(tag)
+    dor = settings.definition_of_ready
+    ready = {i.id: rules.readiness(dor, _ticked_ready(i)).ready for i in items}
+    wanted = {i.assignee_id for i in items if i.assignee_id is not None}
+    people = uow.session.execute(select(User.id, User.name, User.email).where(User.id.in_(wanted)))
+    assignees = {uid: name or email for uid, name, email in people} if wanted else {}
+    return tags, ready, assignees
 
 
 def list_items(
@@ -172,21 +271,51 @@ def list_items(
     """One page of the backlog in rank order (ties broken by id), after `cursor`."""
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
-        stmt = _filtered(select(Item).where(Item.product_id == product_id), filters or Filters())
+        settings = backlog_settings(uow, product_id)
+        stmt = select(Item).where(Item.product_id == product_id)
+        stmt = _filtered(uow, stmt, filters or Filters(), settings)
         if cursor:
             rank, ident = decode_cursor(cursor)
             stmt = stmt.where(or_(Item.rank > rank, and_(Item.rank == rank, Item.id > ident)))
         rows = list(uow.session.scalars(stmt.order_by(Item.rank, Item.id).limit(limit + 1)))
         items, more = rows[:limit], len(rows) > limit
-        tags: dict[int, list[str]] = {i.id: [] for i in items}
-        if items:
-            for item_id, tag in uow.session.execute(
-                select(ItemTag.item_id, ItemTag.tag)
-                .where(ItemTag.item_id.in_(tags))
-                .order_by(ItemTag.tag)
-            ):
-                tags[item_id].append(tag)
-        return Page(items, tags, encode_cursor(items[-1]) if more else None)
+        tags, ready, assignees = _page_extras(uow, items, settings)
+        return Page(items, tags, encode_cursor(items[-1]) if more else None, ready, assignees)
+
+
+def search_items(
+    uow: UnitOfWork, *, actor: Actor, product_id: int, q: str, limit: int = 20
+) -> list[Item]:
+    """The items that best match the words of `q`, most relevant first."""
+    with uow:
+        authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
+        terms = search.parse(q)
+        if not terms:
+            return []
+        hits = search.relevance(uow, terms)
+        stmt = (
+            select(Item)
+            .join(hits, hits.c.item_id == Item.id)
+            .where(Item.product_id == product_id)
+            .order_by(hits.c.score, Item.rank, Item.id)
+            .limit(limit)
+        )
+        return list(uow.session.scalars(stmt))
+
+
+def list_views(uow: UnitOfWork, *, actor: Actor, product_id: int) -> list[SavedView]:
+    """The actor's own saved views of the product, then those shared with everyone."""
+    with uow:
+        authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
+        stmt = (
+            select(SavedView)
+            .where(
+                SavedView.product_id == product_id,
+                or_(SavedView.user_id.is_(None), SavedView.user_id == actor.id),
+            )
+            .order_by(SavedView.user_id.is_(None), func.lower(SavedView.name), SavedView.id)
+        )
+        return list(uow.session.scalars(stmt))
 
 
 @dataclass(frozen=True)
@@ -200,26 +329,31 @@ class ItemView:
     settings: BacklogSettings
 
 
+def item_view(uow: UnitOfWork, item: Item) -> ItemView:
+    """An item with its tags, parent, children, comments and status history (inside a uow)."""
+    children = uow.session.scalars(
+        select(Item).where(Item.parent_id == item.id).order_by(Item.rank, Item.id)
+    )
+    comments = uow.session.scalars(
+        select(Comment).where(Comment.item_id == item.id).order_by(Comment.id)
+    )
+    history = uow.session.scalars(
+        select(StatusChange).where(StatusChange.item_id == item.id).order_by(StatusChange.id)
+    )
+    parent = uow.session.get(Item, item.parent_id) if item.parent_id else None
+    return ItemView(
+        item,
+        tags_of(uow, item.id),
+        parent,
+        list(children),
+        list(comments),
+        list(history),
+        backlog_settings(uow, item.product_id),
+    )
+
+
 def get_item(uow: UnitOfWork, *, actor: Actor, item_id: int) -> ItemView:
     with uow:
         item = uow.get(Item, item_id, what="item")
         authorise(uow, product_id=item.product_id, actor=actor, action=Action.READ)
-        children = uow.session.scalars(
-            select(Item).where(Item.parent_id == item.id).order_by(Item.rank, Item.id)
-        )
-        comments = uow.session.scalars(
-            select(Comment).where(Comment.item_id == item.id).order_by(Comment.id)
-        )
-        history = uow.session.scalars(
-            select(StatusChange).where(StatusChange.item_id == item.id).order_by(StatusChange.id)
-        )
-        parent = uow.session.get(Item, item.parent_id) if item.parent_id else None
-        return ItemView(
-            item,
-            tags_of(uow, item.id),
-            parent,
-            list(children),
-            list(comments),
-            list(history),
-            backlog_settings(uow, item.product_id),
-        )
+        return item_view(uow, item)

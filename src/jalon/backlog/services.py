@@ -1,4 +1,6 @@
-"""Backlog use cases: create, edit (optimistic locking), move, comment. One transaction each."""
+"""Backlog use cases: create, edit (optimistic locking), move. One transaction each.
+
+Comments live in `jalon.collaboration.services`."""
 
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ from sqlalchemy import delete, func, select
 from jalon import activity
 from jalon.accounts.models import User
 from jalon.activity import Subject
-from jalon.backlog import queries, ranks, rules, search
-from jalon.backlog.models import BacklogSettings, Comment, Item, ItemTag, Notification, StatusChange
+from jalon.backlog import queries, ranks, reorder, rules, search
+from jalon.backlog.models import BacklogSettings, Item, ItemTag, StatusChange
 from jalon.db import utcnow
-from jalon.errors import N_, Invalid, PreconditionFailed
+from jalon.errors import N_, Invalid, Message, PreconditionFailed
 from jalon.permissions import Action, Actor
-from jalon.products.services import authorise
+from jalon.products.services import authorise, role_of
 from jalon.uow import UnitOfWork
 
 TEXT_LIMITS = {"title": 200, "description": 20000, "acceptance_criteria": 10000}
@@ -79,21 +81,54 @@ def _set_tags(uow: UnitOfWork, item: Item, tags: list[str]) -> None:
         uow.add(ItemTag(item_id=item.id, tag=tag))
 
 
-def _check_parent(uow: UnitOfWork, item: Item, parent_id: int | None) -> None:
+def _check_parent(
+    uow: UnitOfWork, item: Item, parent_id: int | None, item_type: str | None = None
+) -> None:
     if parent_id is None:
         return
     parent = uow.session.get(Item, parent_id)
     if parent is None or parent.product_id != item.product_id:
         raise Invalid("The parent must be an item of the same product.", field="parent_id")
-    rules.check_parent(item.type, parent.type)
+    rules.check_parent(item_type or item.type, parent.type)
     if item.id is not None:
         parent_of = queries.parent_map(uow, item.product_id)
         rules.check_no_cycle(item.id, parent_id, parent_of)
 
 
-def _check_assignee(uow: UnitOfWork, assignee_id: int | None) -> None:
-    if assignee_id is not None and uow.session.get(User, assignee_id) is None:
+def check_place(uow: UnitOfWork, item: Item, item_type: str, parent_id: int | None) -> None:
+    """The item, with this type, must fit under this parent and over its own children."""
+    _check_parent(uow, item, parent_id, item_type)
+    children = uow.session.scalars(select(Item.type).where(Item.parent_id == item.id))
+    for child_type in set(children):
+        rules.check_parent(child_type, item_type)
+
+
+def _check_assignee(uow: UnitOfWork, product_id: int, assignee_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    if uow.session.get(User, assignee_id) is None:
         raise Invalid("No user has the id {ident}.", field="assignee_id", ident=assignee_id)
+    if role_of(uow, product_id=product_id, user_id=assignee_id) is None:
+        raise Invalid("Assign the item to a member of the product.", field="assignee_id")
+
+
+def _number(raw: Any, field: str) -> float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise Invalid("Write a number, like 8 or 2.5.", field=field) from None
+    if not 0 <= value <= 1_000_000:
+        raise Invalid("Use a number from 0 to 1,000,000.", field=field)
+    return value
+
+
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        raise Invalid("Write the date as YYYY-MM-DD, like 2026-03-31.", field="due_date") from None
 
 
 def _normalise(uow: UnitOfWork, product_id: int, values: dict[str, Any]) -> dict[str, Any]:
@@ -106,21 +141,22 @@ def _normalise(uow: UnitOfWork, product_id: int, values: dict[str, Any]) -> dict
         out["status"] = rules.parse_status(str(out["status"]), settings.statuses)
     if "estimate" in out:
         out["estimate"] = rules.parse_estimate(settings.scale, out["estimate"])
-    if "business_value" in out and out["business_value"] is not None:
-        out["business_value"] = float(out["business_value"])
+    if "business_value" in out:
+        out["business_value"] = _number(out["business_value"], "business_value")
     if "due_date" in out and isinstance(out["due_date"], str):
-        out["due_date"] = date.fromisoformat(out["due_date"]) if out["due_date"] else None
+        out["due_date"] = _day(out["due_date"])
     for name in ("title", "description", "acceptance_criteria"):
         if name in out:
             out[name] = str(out[name] or "").strip()
     _check_text(out)
     if "tags" in out:
         out["tags"] = _clean_tags(out["tags"])
-    _check_assignee(uow, out.get("assignee_id"))
+    _check_assignee(uow, product_id, out.get("assignee_id"))
     return out
 
 
 def _bottom_rank(uow: UnitOfWork, product_id: int) -> str:
+    reorder.lock_product(uow, product_id)  # two additions at once get different ranks
     last = uow.session.scalar(select(func.max(Item.rank)).where(Item.product_id == product_id))
     return ranks.key_between(last, None)
 
@@ -184,8 +220,8 @@ def _apply(uow: UnitOfWork, item: Item, clean: dict[str, Any], actor: Actor) -> 
     if "tags" in clean:
         before["tags"] = queries.tags_of(uow, item.id)
     changes = activity.diff(before, clean)
-    if "parent_id" in changes:
-        _check_parent(uow, item, clean["parent_id"])
+    if "parent_id" in changes or "type" in changes:
+        check_place(uow, item, clean.get("type", item.type), clean.get("parent_id", item.parent_id))
     for key, value in clean.items():
         if key == "tags":
             _set_tags(uow, item, value)
@@ -198,15 +234,49 @@ def _apply(uow: UnitOfWork, item: Item, clean: dict[str, Any], actor: Actor) -> 
     return changes
 
 
-def update_item(
+@dataclass(frozen=True)
+class Edited:
+    """An edited item, and the warning of a move to done with the DoD not all ticked."""
+
+    item: Item
+    warning: Message | None = None
+
+
+def _record_update(uow: UnitOfWork, item: Item, changes: dict[str, Any], actor: Actor) -> None:
+    item.version += 1
+    item.updated_at = utcnow()
+    if {"title", "description", "acceptance_criteria"} & set(changes):
+        search.refresh(uow, [item.id])
+    activity.record(
+        uow,
+        "backlog.item.updated",
+        _subject(item),
+        actor=actor,
+        product_id=item.product_id,
+        changes=_printable(changes),
+    )
+
+
+def _done_warning(uow: UnitOfWork, item: Item, changes: dict[str, Any]) -> Message | None:
+    if "status" not in changes or item.done_at is None:
+        return None
+    dod = queries.backlog_settings(uow, item.product_id).definition_of_done
+    return rules.done_warning(dod, (item.checks or {}).get("done") or [])
+
+
+def edit_item(
     uow: UnitOfWork,
     *,
     actor: Actor,
     item_id: int,
     values: dict[str, Any],
     expected_version: int | None = None,
-) -> Item:
-    """Edit an item. With `expected_version`, refuse (412) if someone changed it meanwhile."""
+) -> Edited:
+    """Edit an item. With `expected_version`, refuse (412) if someone changed it meanwhile.
+
+    A move to a done status happens even when the Definition of Done is not all ticked;
+    the result then carries a warning saying what is missing.
+    """
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
         raise Invalid("Unknown field(s): {names}.", field=unknown[0], names=", ".join(unknown))
@@ -219,21 +289,25 @@ def update_item(
                 mine=expected_version,
             )
         changes = _apply(uow, item, _normalise(uow, item.product_id, values), actor)
+        warning = _done_warning(uow, item, changes)
         if changes:
-            item.version += 1
-            item.updated_at = utcnow()
-            if {"title", "description", "acceptance_criteria"} & set(changes):
-                search.refresh(uow, [item.id])
-            activity.record(
-                uow,
-                "backlog.item.updated",
-                _subject(item),
-                actor=actor,
-                product_id=item.product_id,
-                changes=_printable(changes),
-            )
+            _record_update(uow, item, changes, actor)
         uow.commit()
-    return item
+    return Edited(item, warning)
+
+
+def update_item(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    item_id: int,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> Item:
+    """Edit an item (see `edit_item`, which also says when a move to done misses its DoD)."""
+    return edit_item(
+        uow, actor=actor, item_id=item_id, values=values, expected_version=expected_version
+    ).item
 
 
 def _printable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -282,6 +356,7 @@ def move_item(uow: UnitOfWork, *, actor: Actor, item_id: int, where: Placement) 
     """Give the item a rank key between its new neighbours: one row written, nothing renumbered."""
     with uow:
         item = _item(uow, item_id, actor, Action.CONTRIBUTE)
+        reorder.lock_order(uow, item)
         low, high = _neighbours(uow, item, where)
         if low is not None and high is not None and low >= high:
             high = None if low == high else high  # equal keys from a concurrent move: go after
@@ -289,6 +364,7 @@ def move_item(uow: UnitOfWork, *, actor: Actor, item_id: int, where: Placement) 
         item.rank = ranks.key_between(low, high)
         item.version += 1
         item.updated_at = utcnow()
+        reorder.rebalance(uow, item)  # rare: only when the new key grew too long
         activity.record(
             uow,
             "backlog.item.moved",
@@ -299,40 +375,6 @@ def move_item(uow: UnitOfWork, *, actor: Actor, item_id: int, where: Placement) 
         )
         uow.commit()
     return item
-
-
-def add_comment(uow: UnitOfWork, *, actor: Actor, item_id: int, body: str) -> Comment:
-    """Comment on an item; each @mention of a product member notifies them in the app."""
-    body = body.strip()
-    if not body or len(body) > 10000:
-        raise Invalid("Write a comment of at most 10,000 characters.", field="body")
-    with uow:
-        item = _item(uow, item_id, actor, Action.COMMENT)
-        comment = Comment(
-            item_id=item.id,
-            author_id=actor.id,
-            author_label=actor.label,
-            body=body,
-            created_at=utcnow(),
-        )
-        uow.add(comment)
-        uow.flush()
-        for user in queries.mentioned_members(uow, item.product_id, rules.mentions(body)):
-            if user.id != actor.id:
-                uow.add(
-                    Notification(
-                        user_id=user.id,
-                        item_id=item.id,
-                        comment_id=comment.id,
-                        kind="mention",
-                        text=f"{actor.label}: {item.title}"[:300],
-                    )
-                )
-        activity.record(
-            uow, "backlog.comment.added", _subject(item), actor=actor, product_id=item.product_id
-        )
-        uow.commit()
-    return comment
 
 
 def ensure_settings(uow: UnitOfWork, product_id: int) -> BacklogSettings:

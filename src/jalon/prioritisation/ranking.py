@@ -117,3 +117,15 @@ def agreement(
     return kendall_tau(
         [scores_a[i] or 0.0 for i in common], [scores_b.get(i) or 0.0 for i in common]
     )
+
+
+def ordered_by_score(current: Sequence[tuple[int, float | None]]) -> list[int]:
+    """Item ids of a backlog, given in its current order, put in a model's order.
+
+    Highest score first; equal scores keep their current order, and unscored items follow
+    in their current order, so applying a model never shuffles what it cannot tell apart.
+    """
+    scored = [(item, value) for item, value in current if _scored(value)]
+    unscored = [item for item, value in current if not _scored(value)]
+    scored.sort(key=lambda pair: -(pair[1] or 0.0))  # sort is stable: ties keep their order
+    return [item for item, _value in scored] + unscored

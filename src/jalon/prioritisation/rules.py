@@ -51,6 +51,7 @@ __all__ = [
     "score",
     "swap_analysis",
     "validate_inputs",
+    "validate_some",
 ]
 
 InputValue = float | str
@@ -311,6 +312,33 @@ def validate_inputs(model: str | Formula, raw: Mapping[str, object]) -> dict[str
             N_("Check these inputs: {names}."), fields=problems, names=tuple(sorted(problems))
         )
     return values
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def validate_some(
+    model: str | Formula, raw: Mapping[str, object]
+) -> tuple[dict[str, InputValue], tuple[str, ...]]:
+    """The inputs given so far, cleaned, and the names still missing (a grid fills an
+    item's inputs one cell at a time). Blank values count as missing; a bad value, or a
+    name the model does not know, raises Invalid as `validate_inputs` does."""
+    specs, _formula = resolve(model)
+    given = {name: value for name, value in raw.items() if not _blank(value)}
+    missing = tuple(spec.name for spec in specs if spec.name not in given)
+    try:
+        return validate_inputs(model, given), ()
+    except Invalid as error:
+        problems = {name: m for name, m in error.fields.items() if name not in missing}
+        if problems:
+            raise Invalid(
+                N_("Check these inputs: {names}."), fields=problems, names=tuple(sorted(problems))
+            ) from None
+    values = {
+        spec.name: _check_input(spec, given[spec.name]) for spec in specs if spec.name in given
+    }
+    return values, missing
 
 
 def score(model: str | Formula, inputs: Mapping[str, object]) -> Scored:

@@ -1,13 +1,13 @@
 """How one CSV row reads as a backlog item: column mapping (Jira's by default), types,
-statuses, estimates and dates. Pure; re-exported by `backlog.csvread`."""
+statuses, estimates and dates. Pure; re-exported by `transfer.csvread`."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
-from typing import TypeVar
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any, TypeVar, cast
 
 from jalon.backlog.quality import fold
 from jalon.backlog.rules import ItemType, parse_estimate, parse_type
@@ -30,6 +30,9 @@ FIELDS = (
     "created_at",
     "done_at",
     "description",
+    "acceptance_criteria",
+    "assignee",
+    "due_date",
 )
 MAX_TITLE = 200  # as services.TEXT_LIMITS["title"]
 MAX_KEY = 100  # the external_key column
@@ -56,6 +59,9 @@ JIRA_MAPPING = {
     "Created": "created_at",
     "Resolved": "done_at",
     "Description": "description",
+    "Due Date": "due_date",
+    "Assignee": "assignee",
+    "Acceptance criteria": "acceptance_criteria",  # Jalon's own CSV export
 }
 
 # Jira issue types (English and French Jira) -> Jalon types; Jalon's own codes work too.
@@ -88,9 +94,11 @@ JIRA_TYPES = {
 
 # Jira status names -> the category whose first status they take in the product.
 JIRA_STATUSES = {
-    **dict.fromkeys(["to do", "open", "backlog", "reopened", "a faire", "ouvert"], "todo"),
+    **dict.fromkeys(
+        ["to do", "todo", "open", "backlog", "reopened", "a faire", "ouvert", "icebox"], "todo"
+    ),
     **dict.fromkeys(["selected for development", "ready", "pret"], "ready"),
-    **dict.fromkeys(["in progress", "in review", "en cours", "en revue"], "doing"),
+    **dict.fromkeys(["in progress", "in review", "doing", "en cours", "en revue"], "doing"),
     **dict.fromkeys(["done", "closed", "resolved", "termine", "terminee", "fait"], "done"),
     **dict.fromkeys(["won't do", "won't fix", "cancelled", "rejected", "abandonne"], "rejected"),
 }
@@ -130,6 +138,9 @@ class ParsedRow:
     created_at: datetime | None = None
     done_at: datetime | None = None
     description: str = ""
+    acceptance_criteria: str = ""
+    assignee: str | None = None  # a login or an e-mail (GitHub), matched against users
+    due_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -168,8 +179,11 @@ def _values(raw: Mapping[str, Sequence[str]], mapping: Mapping[str, str]) -> dic
     out: dict[str, list[str]] = {}
     for column, values in raw.items():
         target = mapping.get(column)
-        if target is not None:
-            out.setdefault(target, []).extend(v.strip() for v in values if v.strip())
+        if target is None:
+            continue
+        kept = [text for value in values if (text := value.strip())]
+        if kept:
+            out.setdefault(target, []).extend(kept)
     return out
 
 
@@ -180,7 +194,8 @@ def _type(raw: str | None) -> str:
     return known if known is not None else parse_type(raw)
 
 
-def _status(raw: str | None, statuses: Sequence[Mapping[str, str]]) -> str | None:
+def status_for(raw: str | None, statuses: Sequence[Mapping[str, str]]) -> str | None:
+    """The product's status named by key, label or a Jira/Trello synonym; None when empty."""
     if not raw:
         return None
     try:
@@ -207,7 +222,7 @@ def _time(match: re.Match[str]) -> tuple[int, int, int]:
 
 
 def _dated(text: str) -> datetime:
-    folded = fold(text)
+    folded = text.lower() if text.isascii() else fold(text)
     if match := _JIRA_DATE.fullmatch(folded):
         month = MONTHS[match["m"]]
         year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
@@ -243,7 +258,7 @@ def _tags(values: dict[str, list[str]]) -> list[str]:
     return tags
 
 
-def _title(title: str | None) -> str:
+def check_title(title: str | None) -> str:
     if not title:
         raise Invalid("Every item needs a title.")
     if len(title) > MAX_TITLE:
@@ -264,9 +279,10 @@ def _date(text: str | None, tz: tzinfo) -> datetime | None:
 class _Reader:
     """Reads the fields of one row, noting one message per field at fault."""
 
-    def __init__(self, values: dict[str, list[str]]) -> None:
+    def __init__(self, values: dict[str, list[str]], memo: dict[Any, Any]) -> None:
         self.values = values
         self.errors: dict[str, str] = {}
+        self.memo = memo  # (field, raw value) -> what it reads as, for repeated values
 
     def first(self, name: str) -> str | None:
         found = self.values.get(name)
@@ -276,9 +292,23 @@ class _Reader:
         found = self.values.get(name)
         return found[-1] if found else None
 
-    def check(self, name: str, read: Callable[[str | None], T]) -> T | None:
+    def texts(self) -> dict[str, Any]:
+        """The fields taken as written: optional ones, and texts that default to ""."""
+        texts: dict[str, Any] = {name: self.first(name) for name in _OPTIONAL}
+        texts.update(
+            {name: self.first(name) or "" for name in ("description", "acceptance_criteria")}
+        )
+        return texts
+
+    def check(self, name: str, read: Callable[[str | None], T], *, cache: bool = False) -> T | None:
+        raw = self.first(name)
+        if cache and (name, raw) in self.memo:
+            return cast(T, self.memo[name, raw])
         try:
-            return read(self.first(name))
+            value = read(raw)
+            if cache and len(self.memo) < MEMO_SIZE:
+                self.memo[name, raw] = value
+            return value
         except JalonError as error:
             self.errors[name] = Message(error.message, **error.params)
         except ValueError:
@@ -288,6 +318,11 @@ class _Reader:
         return None
 
 
+_DATE_FIELDS = ("created_at", "done_at", "due_date")
+MEMO_SIZE = 4096
+_OPTIONAL = ("external_id", "priority", "parent_key", "assignee")
+
+
 def read_row(
     raw: Mapping[str, Sequence[str]],
     mapping: Mapping[str, str],
@@ -295,20 +330,21 @@ def read_row(
     statuses: Sequence[Mapping[str, str]],
     *,
     tz: tzinfo = UTC,
+    memo: dict[Any, Any] | None = None,
 ) -> ParsedRow | RowError:
     """How a row will be imported, or every reason it cannot be (for the dry run).
 
-    A field takes the first non-empty column mapped to it; `sprint` the last (Jira repeats
-    Sprint for carried-over items); `tags` all, split on `,` and `;`. Times without an
-    offset are read in `tz`. `raw.line` (a csvread.RawRow) numbers the row."""
-    line, row = int(getattr(raw, "line", 0)), _Reader(_values(raw, mapping))
-    title = row.check("title", _title)
+    A field takes the first non-empty column mapped to it, `sprint` the last, `tags` all
+    (split on `,` and `;`); naive times are in `tz`; `raw.line` numbers the row. The rows
+    of one file share a `memo`: repeated types, statuses and estimates are read once."""
+    row = _Reader(_values(raw, mapping), {} if memo is None else memo)
+    title = row.check("title", check_title)
     key = row.check("external_key", _key)
-    item_type = row.check("type", _type)
-    status = row.check("status", lambda v: _status(v, statuses))
-    estimate = row.check("estimate", lambda v: parse_estimate(scale, v))
-    created_at = row.check("created_at", lambda v: _date(v, tz))
-    done_at = row.check("done_at", lambda v: _date(v, tz))
+    item_type = row.check("type", _type, cache=True)
+    status = row.check("status", lambda v: status_for(v, statuses), cache=True)
+    estimate = row.check("estimate", lambda v: parse_estimate(scale, v), cache=True)
+    created_at, done_at, due = (row.check(n, lambda v: _date(v, tz)) for n in _DATE_FIELDS)
+    line = int(getattr(raw, "line", 0))
     if row.errors or title is None or item_type is None:
         return RowError(line, row.errors, row.first("external_key"), row.first("title") or "")
     return ParsedRow(
@@ -316,14 +352,12 @@ def read_row(
         title=title,
         type=item_type,
         external_key=key,
-        external_id=row.first("external_id"),
         status=status,
-        priority=row.first("priority"),
         estimate=estimate,
-        parent_key=row.first("parent_key"),
         tags=_tags(row.values),
         sprint=row.last("sprint"),
         created_at=created_at,
         done_at=done_at,
-        description=row.first("description") or "",
+        due_date=due.date() if due else None,
+        **row.texts(),
     )

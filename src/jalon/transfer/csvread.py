@@ -10,7 +10,7 @@ split into physical lines that feed `csv.reader`, so a quoted field may span lin
 - Delimiter: `,`, `;` or tab, whichever the header line holds most of (outside quotes).
 - Line numbers are physical lines, 1 being the header; a row is numbered by its first line.
 
-Mapping a row to an item (`read_row`) lives in `backlog/csvmap.py`, re-exported here.
+Mapping a row to an item (`read_row`) lives in `transfer/csvmap.py`, re-exported here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from jalon.backlog.csvmap import (
+from jalon.errors import Invalid
+from jalon.transfer.csvmap import (
     FIELDS,
     JIRA_MAPPING,
     ParsedRow,
@@ -32,7 +33,6 @@ from jalon.backlog.csvmap import (
     parse_date,
     read_row,
 )
-from jalon.errors import Invalid
 
 __all__ = [
     "FIELDS",

@@ -1,0 +1,192 @@
+"""Bulk reads and writes of an import, inside the caller's unit of work.
+
+Rows go to the database in chunks with one statement each (`insert(...)` with a list of
+parameter sets, `update(Item)` by primary key), never one ORM object or query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from jalon.accounts.models import User
+from jalon.backlog.models import Item, ItemTag, StatusChange
+from jalon.permissions import Actor
+from jalon.products.models import Product
+from jalon.transfer.rules import Known
+from jalon.uow import UnitOfWork
+
+# What an import may change on an existing item, and what undo puts back.
+TRACKED = (
+    "title",
+    "type",
+    "status",
+    "estimate",
+    "description",
+    "acceptance_criteria",
+    "due_date",
+    "done_at",
+    "assignee_id",
+    "parent_id",
+    "version",
+    "updated_at",
+)
+_DATES = {"due_date": date, "done_at": datetime, "updated_at": datetime}
+IN_CHUNK = 900  # ids per IN (...) list
+
+
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def known_items(uow: UnitOfWork, product_id: int) -> list[Known]:
+    stmt = select(Item.id, Item.external_key, Item.type, Item.parent_id).where(
+        Item.product_id == product_id
+    )
+    return [Known(int(i), k, str(t), p) for i, k, t, p in uow.session.execute(stmt)]
+
+
+def last_rank(uow: UnitOfWork, product_id: int, *, lock: bool) -> str | None:
+    """The bottom of the backlog. With `lock`, moves and other imports of the product wait
+    until this one commits (the row lock moves take; SQLite's write lock already does)."""
+    if lock:
+        product = select(Product.id).where(Product.id == product_id)
+        uow.session.execute(product.with_for_update(key_share=True))
+    return uow.session.scalar(select(func.max(Item.rank)).where(Item.product_id == product_id))
+
+
+def users_by_handle(uow: UnitOfWork) -> dict[str, int]:
+    """Active users by e-mail and by the local part of their e-mail (a login, often)."""
+    found: dict[str, int] = {}
+    for ident, email in uow.session.execute(select(User.id, User.email).where(User.is_active)):
+        found.setdefault(email.lower(), ident)
+        found.setdefault(email.split("@", 1)[0].lower(), ident)
+    return found
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _from_json(name: str, value: Any) -> Any:
+    kind = _DATES.get(name)
+    if value is None or kind is None:
+        return value
+    return datetime.fromisoformat(value) if kind is datetime else date.fromisoformat(value)
+
+
+def snapshots(uow: UnitOfWork, ids: Sequence[int], *, with_tags: bool) -> dict[int, dict[str, Any]]:
+    """The tracked values (and tags) of these items, as they are now."""
+    out: dict[int, dict[str, Any]] = {}
+    columns = [getattr(Item, name) for name in TRACKED]
+    for part in _chunks(ids):
+        for row in uow.session.execute(select(Item.id, *columns).where(Item.id.in_(part))):
+            out[int(row[0])] = dict(zip(TRACKED, row[1:], strict=True))
+        if with_tags:
+            for item_id in part:
+                out[item_id]["tags"] = []
+            stmt = select(ItemTag.item_id, ItemTag.tag).where(ItemTag.item_id.in_(part))
+            for item_id, tag in uow.session.execute(stmt.order_by(ItemTag.tag)):
+                out[item_id]["tags"].append(tag)
+    return out
+
+
+def as_json(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _json(v) for k, v in values.items()}
+
+
+def from_json(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _from_json(k, v) for k, v in values.items()}
+
+
+def insert_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert items; their ids, in the order of `rows`.
+
+    One multi-row INSERT ... RETURNING id, rank per chunk, matched back by rank (asking
+    SQLAlchemy to keep the order instead costs one statement per row on SQLite). The rare
+    row whose rank repeats another's in the same call goes in on its own."""
+    ids: list[int] = [0] * len(rows)
+    position: dict[str, int] = {}
+    alone: list[int] = []
+    for index, row in enumerate(rows):
+        if row["rank"] in position:
+            alone.append(index)
+        else:
+            position[row["rank"]] = index
+    if position:
+        # render_nulls: None values stay in each row, so that rows are not split into
+        # groups (one statement each) by which of their columns happen to be None.
+        bulk = insert(Item).returning(Item.id, Item.rank).execution_options(render_nulls=True)
+        for item_id, rank in uow.session.execute(bulk, [rows[i] for i in position.values()]):
+            ids[position[rank]] = int(item_id)
+    for index in alone:
+        one = insert(Item).values(**rows[index]).returning(Item.id)
+        ids[index] = int(uow.session.execute(one).scalar_one())
+    return ids
+
+
+def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int) -> list[int]:
+    """Insert items of an import whose ranks are new, distinct and increasing; their ids.
+
+    A plain multi-row INSERT, then one indexed read of the ids by rank (RETURNING costs
+    more than that read on PostgreSQL)."""
+    if not rows:
+        return []
+    uow.session.execute(insert(Item).execution_options(render_nulls=True), rows)
+    stmt = select(Item.rank, Item.id).where(
+        Item.product_id == rows[0]["product_id"],
+        Item.rank >= rows[0]["rank"],
+        Item.rank <= rows[-1]["rank"],
+        Item.import_batch_id == batch_id,
+    )
+    found = {rank: int(ident) for rank, ident in uow.session.execute(stmt)}
+    return [found[row["rank"]] for row in rows]
+
+
+def update_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """Bulk UPDATE by primary key; rows are grouped by the columns they set."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for group in groups.values():
+        uow.session.execute(update(Item), group)
+
+
+def set_tags(uow: UnitOfWork, tags: Mapping[int, list[str]], *, replace: bool) -> None:
+    ids = list(tags)
+    if replace:
+        for part in _chunks(ids):
+            uow.session.execute(delete(ItemTag).where(ItemTag.item_id.in_(part)))
+    rows = [{"item_id": i, "tag": t} for i, names in tags.items() for t in names]
+    if rows:
+        uow.session.execute(insert(ItemTag), rows)
+
+
+def add_history(
+    uow: UnitOfWork, moves: Iterable[tuple[int, str | None, str]], actor: Actor, at: datetime
+) -> None:
+    rows = [
+        {
+            "item_id": item_id,
+            "from_status": before,
+            "to_status": after,
+            "actor_id": actor.id,
+            "actor_label": actor.label[:200],
+            "at": at,
+        }
+        for item_id, before, after in moves
+    ]
+    if rows:
+        uow.session.execute(insert(StatusChange).execution_options(render_nulls=True), rows)
+
+
+def delete_batch_items(uow: UnitOfWork, batch_id: int) -> int:
+    """Remove the items an import created (their tags, history... go with them)."""
+    ids = list(uow.session.scalars(select(Item.id).where(Item.import_batch_id == batch_id)))
+    for part in _chunks(ids):
+        uow.session.execute(delete(Item).where(Item.id.in_(part)))
+    return len(ids)
