@@ -290,3 +290,20 @@ def test_ranking_grid_and_compare(db: Database) -> None:
     assert best.score_b > best.score_a
     with pytest.raises(Invalid):
         comparison.compare(db.reader(), actor=po, product_id=pid, models=["rice"])
+
+
+def test_a_new_expression_drops_the_scores_of_items_it_cannot_score(db: Database) -> None:
+    """Rescoring overwrites scores in place; items lacking an input the new expression reads
+    lose their old score instead of keeping a stale one."""
+    po, pid, (a, b) = _setup(db, "A", "B")
+    services.set_score(db.uow(), actor=po, item_id=a, model="rice", inputs=_rice(10))
+    services.set_score(db.uow(), actor=po, item_id=b, model="rice", inputs=_rice(20))
+    wsjf = {"business_value": 8, "time_criticality": 3, "risk_reduction": 1, "job_size": 4}
+    services.set_score(db.uow(), actor=po, item_id=a, model="wsjf", inputs=wsjf)
+    services.create_formula(db.uow(), actor=po, product_id=pid, name="Mix", expression="rice")
+    model = "formula:mix"
+    assert _rows(db, model) == {(a, model): 10, (b, model): 20}
+    services.update_formula(db.uow(), actor=po, product_id=pid, key="mix", expression="rice + wsjf")
+    assert _rows(db, model) == {(a, model): 13}  # B has no WSJF score: its old score is gone
+    services.update_formula(db.uow(), actor=po, product_id=pid, key="mix", expression="2 * rice")
+    assert _rows(db, model) == {(a, model): 20, (b, model): 40}

@@ -66,7 +66,8 @@ def _formula_rows(
 ) -> list[tuple[int, float | None, str]]:
     """Rows for the items that have every input the formula reads (scored or failed)."""
     names = sorted(parsed.names)
-    complete = [i for i in range(len(ids)) if all(columns[n][i] is not None for n in names)]
+    aligned = zip(*(columns[n] for n in names), strict=True) if names else iter([()] * len(ids))
+    complete = [i for i, values in enumerate(aligned) if None not in values]
     failed = [i for i in complete if results[i] is None]
     reasons = f.failure_reasons(
         parsed, {n: [columns[n][i] for i in failed] for n in names}, [None] * len(failed)
@@ -75,11 +76,24 @@ def _formula_rows(
     return [(ids[i], results[i], errors.get(i, "")) for i in complete]
 
 
-def _insert(uow: UnitOfWork, model: str, rows: list[tuple[int, float | None, str]]) -> None:
-    constants = {"model": model, "inputs": {}, "updated_at": utcnow()}
-    columns = ("item_id", "value", "error")
+def _upsert(
+    uow: UnitOfWork, product_id: int, model: str, rows: list[tuple[int, float | None, str]]
+) -> None:
+    """Write the rows over the model's current scores, then drop the scores not rewritten
+    (items that lost an input): existing rows are updated in place, not deleted and
+    inserted again, which is what keeps a whole-backlog rescore fast."""
+    now = utcnow()
+    constants = {"model": model, "inputs": {}, "updated_at": now}
     table: Any = ItemScore.__table__
-    store.insert_many(uow, table, rows, columns=columns, constants=constants)
+    store.insert_many(
+        uow, table, rows, columns=("item_id", "value", "error"), constants=constants,
+        conflict=("item_id", "model"),
+    )  # fmt: skip
+    in_product = select(Item.id).where(Item.product_id == product_id)
+    stale = delete(ItemScore).where(
+        ItemScore.model == model, ItemScore.updated_at != now, ItemScore.item_id.in_(in_product)
+    )
+    uow.session.execute(stale, execution_options={"synchronize_session": False})
 
 
 def product(uow: UnitOfWork, product_id: int, key: str, parsed: f.Formula) -> tuple[int, int]:
@@ -88,9 +102,7 @@ def product(uow: UnitOfWork, product_id: int, key: str, parsed: f.Formula) -> tu
     columns = store.columns_for(uow, product_id, parsed.names, ids)
     results = f.evaluate_many(parsed, columns)
     model = vocabulary.model_name(key)
-    clear_model(uow, product_id, model)
     rows = _formula_rows(parsed, ids, columns, results)
-    if rows:
-        _insert(uow, model, rows)
+    _upsert(uow, product_id, model, rows)
     scored = sum(1 for row in rows if row[1] is not None)
     return scored, len(rows) - scored

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, Table, and_, bindparam, func, insert, literal, select, update
+from sqlalchemy import ARRAY, Table, and_, bindparam, column, func, literal, select, update
+from sqlalchemy import table as sa_table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeEngine
 
@@ -113,7 +116,6 @@ def columns_for(
     One query per model read; inputs are extracted by the database (JSON paths), so no
     Python JSON parsing happens per item.
     """
-    index = {item_id: position for position, item_id in enumerate(ids)}
     columns: dict[str, list[float | None]] = {name: [None] * len(ids) for name in names}
     by_model: dict[str, list[tuple[str, str | None]]] = {}
     for name in sorted(names):
@@ -129,11 +131,10 @@ def columns_for(
             .join(Item, Item.id == ItemScore.item_id)
             .where(Item.product_id == product_id, ItemScore.model == model)
         )
-        targets = [columns[name] for name, _source in wanted]
-        for row in uow.session.execute(stmt):
-            position = index[row[0]]
-            for target, raw in zip(targets, row[1:], strict=True):
-                target[position] = None if raw is None else float(raw)
+        rows = uow.session.connection().execute(stmt).all()  # Core rows: no ORM loading
+        for k, (name, _source) in enumerate(wanted, start=1):
+            found = {row[0]: row[k] for row in rows}  # comprehensions: 100,000 rows in ms
+            columns[name] = [found.get(item_id) for item_id in ids]  # floats (typed columns)
     return columns
 
 
@@ -175,6 +176,48 @@ def executemany(
     conn.exec_driver_sql(compiled.string, params)
 
 
+def _dialect_insert(dialect: str, table: Table) -> Any:
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+def _upserting(stmt: Any, conflict: Sequence[str], columns: Sequence[str]) -> Any:
+    """On a row that exists (same `conflict` key), overwrite the other columns in place:
+    an update that keeps the key touches no index and no foreign key, unlike delete+insert."""
+    if not conflict:
+        return stmt
+    changed = {c: stmt.excluded[c] for c in columns if c not in conflict}
+    return stmt.on_conflict_do_update(index_elements=list(conflict), set_=changed)
+
+
+def _copy_then_insert(
+    conn: Any,
+    table: Table,
+    rows: Sequence[tuple[Any, ...]],
+    columns: Sequence[str],
+    constants: Mapping[str, Any],
+    conflict: Sequence[str],
+) -> None:
+    """PostgreSQL: COPY the rows into a temporary table (the fastest way in), then one
+    INSERT ... SELECT (or upsert) from it, in the caller's transaction."""
+    staging = sa_table(f"jalon_staging_{table.name}", *[column(c) for c in columns])
+    names = ", ".join(columns)  # our own column names, never user input
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE {staging.name} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table.name} WITH NO DATA"
+        )
+        with cur.copy(f"COPY {staging.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    shared = [literal(value, table.c[name].type) for name, value in constants.items()]
+    source = select(*[staging.c[c] for c in columns], *shared)
+    every = [*columns, *constants]
+    stmt = _dialect_insert("postgresql", table).from_select(every, source)
+    conn.execute(_upserting(stmt, conflict, every))
+    conn.exec_driver_sql(f"DROP TABLE {staging.name}")
+
+
 def insert_many(
     uow: UnitOfWork,
     table: Table,
@@ -182,26 +225,42 @@ def insert_many(
     *,
     columns: Sequence[str],
     constants: Mapping[str, Any],
+    conflict: Sequence[str] = (),
 ) -> None:
-    """INSERT many rows: one `INSERT ... SELECT unnest(...)` on PostgreSQL (one round trip,
-    where many-row VALUES lists cost it more to parse than to insert), one driver
-    `executemany` of a prepared statement on SQLite.
+    """INSERT many rows (or upsert them on the `conflict` key): one `INSERT ... SELECT
+    unnest(...)` on PostgreSQL (one round trip, where many-row VALUES lists cost it more to
+    parse than to insert), one driver `executemany` of a prepared statement on SQLite.
 
     `rows` hold the values of `columns` (numbers and text: no type processing); `constants`
     (column -> value) are the same for every row and are type-processed once.
     """
     if not rows:
         return
-    if uow.session.connection().dialect.name == "postgresql":
-        _insert_unnest(uow, table, rows, columns=columns, constants=constants)
+    conn = uow.session.connection()
+    every = [*columns, *constants]
+    if conn.dialect.name == "postgresql":
+        _copy_then_insert(conn, table, rows, columns, constants, conflict)
         return
-    stmt = insert(table).values(
-        {c: bindparam(f"r_{j}") for j, c in enumerate(columns)}
-        | {name: bindparam(f"k_{name}") for name in constants}
+    names = [f"p_{j}" for j in range(len(every))]
+    stmt = _dialect_insert("sqlite", table).values(
+        {c: bindparam(n) for c, n in zip(every, names, strict=True)}
     )
-    typed = {f"k_{name}": (value, table.c[name].type) for name, value in constants.items()}
-    params = [{f"r_{j}": value for j, value in enumerate(row)} for row in rows]
-    executemany(uow, stmt, params, typed)
+    compiled = _upserting(stmt, conflict, every).compile(dialect=conn.dialect)
+    processed = _processed(
+        conn.dialect,
+        {
+            f"p_{len(columns) + j}": (v, table.c[c].type)
+            for j, (c, v) in enumerate(constants.items())
+        },
+    )
+    tail = tuple(processed[n] for n in names[len(columns) :])
+    if list(compiled.positiontup or ()) == names:  # the usual case: rows plus the constants
+        params: Any = [(*row, *tail) for row in rows]
+    else:
+        params = [
+            _driver_params(compiled, dict(zip(names, (*row, *tail), strict=True))) for row in rows
+        ]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _arrays(table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
@@ -210,21 +269,6 @@ def _arrays(table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]])
         func.unnest(bindparam(f"a_{j}", [row[j] for row in rows], type_=ARRAY(table.c[n].type)))
         for j, n in enumerate(names)
     ]
-
-
-def _insert_unnest(
-    uow: UnitOfWork,
-    table: Table,
-    rows: Sequence[tuple[Any, ...]],
-    *,
-    columns: Sequence[str],
-    constants: Mapping[str, Any],
-) -> None:
-    """PostgreSQL's fast path: one INSERT ... SELECT unnest(...) with one array per column.
-    (Many-row VALUES lists cost PostgreSQL more to parse and plan than to insert.)"""
-    shared = [literal(value, table.c[name].type) for name, value in constants.items()]
-    source = select(*_arrays(table, columns, rows), *shared)
-    uow.session.connection().execute(insert(table).from_select([*columns, *constants], source))
 
 
 def update_many(
