@@ -44,16 +44,19 @@
   }
 
   function setupMoves(list) {
-    list.addEventListener("submit", async (event) => {
-      const form = event.target.closest("form[data-move]");
-      if (!form) return;
+    // One shared form: each row's buttons submit it with their own formaction and `to`.
+    const form = document.getElementById("move-form");
+    if (!form) return;
+    form.addEventListener("submit", async (event) => {
+      const button = event.submitter;
+      const row = button && button.closest(".backlog-row");
+      if (!row) return;
       event.preventDefault();
-      const row = form.closest(".backlog-row");
-      const to = form.dataset.move;
+      const to = button.value;
       if (!(await move(row.dataset.id, stepOf(row, to)))) { window.location.reload(); return; }
       moveRow(row, to, list);
-      const button = row.querySelector(`form[data-move="${to}"] button`);
-      if (button && row.isConnected) button.focus();
+      const again = row.querySelector(`button[data-move="${to}"]`);
+      if (again && row.isConnected) again.focus();
     });
   }
 
