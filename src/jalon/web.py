@@ -42,6 +42,14 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+# The error answers every API route may give, for the OpenAPI schema (`responses=`).
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"description": "Not authenticated"},
+    403: {"description": "Role may not act"},
+    404: {"description": "Unknown id"},
+    422: {"description": "Invalid input, per field"},
+}
+
 
 @dataclass
 class Ctx:

@@ -25,10 +25,7 @@ from jalon.web import ActorDep, CtxDep
 
 router = APIRouter(prefix="/api/v1", tags=["backlog"], dependencies=[Depends(web.verify_csrf)])
 ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "Not authenticated"},
-    403: {"description": "Role may not act"},
-    404: {"description": "Unknown id"},
-    422: {"description": "Invalid input, per field"},
+    **web.API_ERRORS,
 }
 
 

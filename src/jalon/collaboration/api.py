@@ -14,10 +14,7 @@ router = APIRouter(
     prefix="/api/v1", tags=["collaboration"], dependencies=[Depends(web.verify_csrf)]
 )
 ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "Not authenticated"},
-    403: {"description": "Role may not act"},
-    404: {"description": "Unknown id"},
-    422: {"description": "Invalid input, per field"},
+    **web.API_ERRORS,
 }
 
 

@@ -12,9 +12,7 @@ from jalon.web import ActorDep, CtxDep
 
 router = APIRouter(prefix="/api/v1", tags=["backlog"], dependencies=[Depends(web.verify_csrf)])
 ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "Not authenticated"},
-    403: {"description": "Role may not act"},
-    404: {"description": "Unknown id"},
+    **web.API_ERRORS,
     422: {"description": "Invalid input, per field (`items.<id>` for a bulk edit)"},
 }
 

@@ -227,9 +227,9 @@ def insert_many(
     constants: Mapping[str, Any],
     conflict: Sequence[str] = (),
 ) -> None:
-    """INSERT many rows (or upsert them on the `conflict` key): one `INSERT ... SELECT
-    unnest(...)` on PostgreSQL (one round trip, where many-row VALUES lists cost it more to
-    parse than to insert), one driver `executemany` of a prepared statement on SQLite.
+    """INSERT many rows (or upsert them on the `conflict` key): COPY into a staging table
+    then one INSERT ... SELECT on PostgreSQL, one driver `executemany` of a prepared
+    statement on SQLite.
 
     `rows` hold the values of `columns` (numbers and text: no type processing); `constants`
     (column -> value) are the same for every row and are type-processed once.
@@ -237,22 +237,32 @@ def insert_many(
     if not rows:
         return
     conn = uow.session.connection()
-    every = [*columns, *constants]
     if conn.dialect.name == "postgresql":
         _copy_then_insert(conn, table, rows, columns, constants, conflict)
-        return
+    else:
+        _sqlite_insert(conn, table, rows, columns, constants, conflict)
+
+
+def _sqlite_insert(
+    conn: Any,
+    table: Table,
+    rows: Sequence[tuple[Any, ...]],
+    columns: Sequence[str],
+    constants: Mapping[str, Any],
+    conflict: Sequence[str],
+) -> None:
+    every = [*columns, *constants]
     names = [f"p_{j}" for j in range(len(every))]
     stmt = _dialect_insert("sqlite", table).values(
         {c: bindparam(n) for c, n in zip(every, names, strict=True)}
     )
     compiled = _upserting(stmt, conflict, every).compile(dialect=conn.dialect)
-    processed = _processed(
-        conn.dialect,
-        {
-            f"p_{len(columns) + j}": (v, table.c[c].type)
-            for j, (c, v) in enumerate(constants.items())
-        },
-    )
+    typed = {
+        n: (constants[c], table.c[c].type)
+        for n, c in zip(names, every, strict=True)
+        if c in constants
+    }
+    processed = _processed(conn.dialect, typed)
     tail = tuple(processed[n] for n in names[len(columns) :])
     if list(compiled.positiontup or ()) == names:  # the usual case: rows plus the constants
         params: Any = [(*row, *tail) for row in rows]

@@ -18,9 +18,7 @@ router = APIRouter(
     prefix="/api/v1", tags=["import and export"], dependencies=[Depends(web.verify_csrf)]
 )
 ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"description": "Not authenticated"},
-    403: {"description": "Role may not act"},
-    404: {"description": "Unknown id"},
+    **web.API_ERRORS,
     422: {"description": "Invalid file or rows; `fields` names each line and column"},
 }
 MEDIA = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
