@@ -56,7 +56,7 @@ typecheck:
 	$(BIN)/mypy
 
 pytest:
-	JALON_REQUIRE_PG=1 JALON_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -p no:cacheprovider
+	JALON_REQUIRE_PG=1 JALON_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -p no:cacheprovider -n 2
 
 ## make bench: the benchmarks of bench/ (figures go to docs/benchmarks.md)
 bench: install-dev
