@@ -8,9 +8,15 @@ from sqlalchemy import select
 
 from jalon.accounts import services as accounts
 from jalon.accounts.models import User
+from jalon.backlog import queries as backlog_queries
+from jalon.backlog import services as backlog
+from jalon.collaboration import services as collaboration
 from jalon.permissions import CLI_ACTOR, Actor
+from jalon.prioritisation import services as prioritisation
 from jalon.products import services as products
 from jalon.products.models import Product
+from jalon.refinement import rules as refinement_rules
+from jalon.refinement import services as refinement
 from jalon.uow import Database
 
 DEMO_NAME = "Covoit'Zone"
@@ -160,7 +166,6 @@ def create_demo(db: Database) -> DemoResult:
 
 def _seed_backlog(db: Database, po: Actor, product_id: int) -> None:
     """A backlog with hierarchy, estimates, statuses and tags (and one vague story to fix)."""
-    from jalon.backlog import services as backlog
 
     ids: dict[str, int] = {}
     for kind, title, parent, estimate, status, tags in BACKLOG:
@@ -202,11 +207,6 @@ Then the voucher appears with its cost"""
 
 def _refine(db: Database, po: Actor, product_id: int, ids: dict[str, int]) -> None:
     """Definition of Ready and Done, a story refined to ready, a link and a comment."""
-    from jalon.backlog import queries as backlog_queries
-    from jalon.backlog import services as backlog
-    from jalon.collaboration import services as collaboration
-    from jalon.refinement import rules as refinement_rules
-    from jalon.refinement import services as refinement
 
     with db.reader() as uow:
         statuses = list(backlog_queries.backlog_settings(uow, product_id).statuses)
@@ -245,7 +245,6 @@ SCORES = {  # title prefix → (RICE reach, impact, confidence, effort), (WSJF b
 
 def _prioritise(db: Database, po: Actor, product_id: int, ids: dict[str, int]) -> None:
     """RICE and WSJF scores on the stories, value/effort, and one custom formula."""
-    from jalon.prioritisation import services as prioritisation
 
     stories = [t for kind, t, *_ in BACKLOG if kind in ("story", "bug", "spike", "tech_debt")]
     for n, (rice, wsjf) in SCORES.items():

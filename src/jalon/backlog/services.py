@@ -68,7 +68,7 @@ def _check_text(values: Mapping[str, Any]) -> None:
         raise Invalid("Some fields need your attention.", fields=problems)
 
 
-def _clean_tags(tags: Any) -> list[str]:
+def clean_tags(tags: Any) -> list[str]:
     cleaned = sorted({str(t).strip().lower()[:50] for t in (tags or []) if str(t).strip()})
     if len(cleaned) > 30:
         raise Invalid("An item takes at most 30 tags.", field="tags")
@@ -131,7 +131,7 @@ def _day(raw: str) -> date | None:
         raise Invalid("Write the date as YYYY-MM-DD, like 2026-03-31.", field="due_date") from None
 
 
-def _normalise(uow: UnitOfWork, product_id: int, values: dict[str, Any]) -> dict[str, Any]:
+def normalise(uow: UnitOfWork, product_id: int, values: dict[str, Any]) -> dict[str, Any]:
     """Check and convert the editable fields of an item against its product's settings."""
     settings = queries.backlog_settings(uow, product_id)
     out = dict(values)
@@ -150,7 +150,7 @@ def _normalise(uow: UnitOfWork, product_id: int, values: dict[str, Any]) -> dict
             out[name] = str(out[name] or "").strip()
     _check_text(out)
     if "tags" in out:
-        out["tags"] = _clean_tags(out["tags"])
+        out["tags"] = clean_tags(out["tags"])
     _check_assignee(uow, product_id, out.get("assignee_id"))
     return out
 
@@ -195,7 +195,7 @@ def create_item(uow: UnitOfWork, *, actor: Actor, product_id: int, values: dict[
         raise Invalid("Give the item a title.", field="title")
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.CONTRIBUTE)
-        clean = _normalise(uow, product_id, values)
+        clean = normalise(uow, product_id, values)
         tags = clean.pop("tags", [])
         item = _new_item(uow, product_id, clean)
         uow.add(item)
@@ -215,7 +215,9 @@ def create_item(uow: UnitOfWork, *, actor: Actor, product_id: int, values: dict[
     return item
 
 
-def _apply(uow: UnitOfWork, item: Item, clean: dict[str, Any], actor: Actor) -> dict[str, Any]:
+def apply_changes(
+    uow: UnitOfWork, item: Item, clean: dict[str, Any], actor: Actor
+) -> dict[str, Any]:
     before = {k: getattr(item, k) for k in clean if k != "tags"}
     if "tags" in clean:
         before["tags"] = queries.tags_of(uow, item.id)
@@ -242,7 +244,7 @@ class Edited:
     warning: Message | None = None
 
 
-def _record_update(uow: UnitOfWork, item: Item, changes: dict[str, Any], actor: Actor) -> None:
+def record_update(uow: UnitOfWork, item: Item, changes: dict[str, Any], actor: Actor) -> None:
     item.version += 1
     item.updated_at = utcnow()
     if {"title", "description", "acceptance_criteria"} & set(changes):
@@ -288,10 +290,10 @@ def edit_item(
                 current=item.version,
                 mine=expected_version,
             )
-        changes = _apply(uow, item, _normalise(uow, item.product_id, values), actor)
+        changes = apply_changes(uow, item, normalise(uow, item.product_id, values), actor)
         warning = _done_warning(uow, item, changes)
         if changes:
-            _record_update(uow, item, changes, actor)
+            record_update(uow, item, changes, actor)
         uow.commit()
     return Edited(item, warning)
 

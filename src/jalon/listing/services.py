@@ -44,10 +44,10 @@ def _edit_one(
     add, remove = tags
     if add or remove:
         merged = (set(queries.tags_of(uow, item.id)) | add) - remove
-        values["tags"] = backlog._clean_tags(merged)  # at most 30 tags
-    changes = backlog._apply(uow, item, values, actor)
+        values["tags"] = backlog.clean_tags(merged)  # at most 30 tags
+    changes = backlog.apply_changes(uow, item, values, actor)
     if changes:
-        backlog._record_update(uow, item, changes, actor)
+        backlog.record_update(uow, item, changes, actor)
     return bool(changes)
 
 
@@ -82,7 +82,7 @@ def _clean(uow: UnitOfWork, product_id: int, values: dict[str, Any]) -> dict[str
     unknown = sorted(set(values) - set(BULK_FIELDS))
     if unknown:
         raise Invalid("Unknown field(s): {names}.", field=unknown[0], names=", ".join(unknown))
-    return backlog._normalise(uow, product_id, values)
+    return backlog.normalise(uow, product_id, values)
 
 
 def bulk_update(
@@ -101,7 +101,7 @@ def bulk_update(
     names each such item (`items.<id>`). Returns the ids of the items that changed.
     """
     ids = _check_selection(item_ids)
-    tags = (set(backlog._clean_tags(add_tags)), set(backlog._clean_tags(remove_tags)))
+    tags = (set(backlog.clean_tags(add_tags)), set(backlog.clean_tags(remove_tags)))
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.CONTRIBUTE)
         clean = _clean(uow, product_id, values)
