@@ -6,6 +6,7 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+ls /usr/lib/*/libcairo.so.2 >/dev/null 2>&1 || need+=(libcairo2)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -6,5 +6,6 @@ from jalon.backlog import models as backlog
 from jalon.db import Base
 from jalon.prioritisation import models as prioritisation
 from jalon.products import models as products
+from jalon.sprints import models as sprints
 
-__all__ = ["Base", "accounts", "activity", "backlog", "prioritisation", "products"]
+__all__ = ["Base", "accounts", "activity", "backlog", "prioritisation", "products", "sprints"]

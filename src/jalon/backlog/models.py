@@ -44,6 +44,9 @@ class Item(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     due_date: Mapped[date | None] = mapped_column(Date)
+    sprint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sprints.id", ondelete="SET NULL"), index=True
+    )
     rank: Mapped[str] = mapped_column(RankKey(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     external_key: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,1 @@
+"""Teams, sprints, sprint planning, the sprint board and spill-over."""
