@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from jalon import activity
+from jalon import activity, bulk
 from jalon.activity import Subject
 from jalon.backlog import ranks
 from jalon.backlog.models import Item
@@ -277,7 +277,7 @@ def delete_formula(uow: UnitOfWork, *, actor: Actor, product_id: int, key: str) 
 
 def _write_ranks(uow: UnitOfWork, new_ranks: Mapping[int, str]) -> None:
     table: Any = Item.__table__
-    store.update_many(uow, table, list(new_ranks.items()), key="id", column="rank")
+    bulk.update_many(uow, table, list(new_ranks.items()), key="id", column="rank")
 
 
 def apply_order(uow: UnitOfWork, *, actor: Actor, product_id: int, model: str) -> Applied:

@@ -243,9 +243,9 @@ class Loader:
         if not self.writing:
             return
         rows = [
-            {"id": item_id, "parent_id": self.plan.ids[parent]}
+            (item_id, self.plan.ids[parent])
             for item_id, node in self.pending
             if (parent := parents.get(node)) is not None
         ]
         for start in range(0, len(rows), CHUNK):
-            writes.update_items(self.uow, rows[start : start + CHUNK])
+            writes.set_parents(self.uow, rows[start : start + CHUNK])

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 
+from jalon import bulk
 from jalon.accounts.models import User
 from jalon.backlog.models import Item, ItemTag, StatusChange
 from jalon.permissions import Actor
@@ -129,14 +130,31 @@ def insert_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
+# A new item's columns: set per row, or the same for every row of one import.
+_PER_ROW = ("parent_id", "type", "title", "description", "acceptance_criteria", "status",
+            "estimate", "assignee_id", "due_date", "rank", "external_key", "created_at",
+            "done_at")  # fmt: skip
+_SHARED = ("product_id", "business_value", "version", "import_batch_id", "checks", "updated_at")
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
 def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int) -> list[int]:
     """Insert items of an import whose ranks are new, distinct and increasing; their ids.
 
-    A plain multi-row INSERT, then one indexed read of the ids by rank (RETURNING costs
-    more than that read on PostgreSQL)."""
+    COPY on PostgreSQL, a plain multi-row INSERT on SQLite, then one indexed read of the
+    ids by rank (RETURNING costs more than that read on PostgreSQL)."""
     if not rows:
         return []
-    uow.session.execute(insert(Item).execution_options(render_nulls=True), rows)
+    if uow.session.connection().dialect.name == "postgresql":
+        constants = {name: rows[0][name] for name in _SHARED}
+        values = [tuple(row[name] for name in _PER_ROW) for row in rows]
+        bulk.insert_many(uow, _table(Item), values, columns=_PER_ROW, constants=constants)
+    else:
+        uow.session.execute(insert(Item).execution_options(render_nulls=True), rows)
     stmt = select(Item.rank, Item.id).where(
         Item.product_id == rows[0]["product_id"],
         Item.rank >= rows[0]["rank"],
@@ -145,6 +163,11 @@ def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int)
     )
     found = {rank: int(ident) for rank, ident in uow.session.execute(stmt)}
     return [found[row["rank"]] for row in rows]
+
+
+def set_parents(uow: UnitOfWork, rows: Sequence[tuple[int, int]]) -> None:
+    """(item id, parent id) pairs: one UPDATE ... FROM unnest on PostgreSQL."""
+    bulk.update_many(uow, _table(Item), rows, key="id", column="parent_id")
 
 
 def update_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
@@ -161,27 +184,17 @@ def set_tags(uow: UnitOfWork, tags: Mapping[int, list[str]], *, replace: bool) -
     if replace:
         for part in _chunks(ids):
             uow.session.execute(delete(ItemTag).where(ItemTag.item_id.in_(part)))
-    rows = [{"item_id": i, "tag": t} for i, names in tags.items() for t in names]
-    if rows:
-        uow.session.execute(insert(ItemTag), rows)
+    rows = [(i, t) for i, names in tags.items() for t in names]
+    bulk.insert_many(uow, _table(ItemTag), rows, columns=("item_id", "tag"), constants={})
 
 
 def add_history(
     uow: UnitOfWork, moves: Iterable[tuple[int, str | None, str]], actor: Actor, at: datetime
 ) -> None:
-    rows = [
-        {
-            "item_id": item_id,
-            "from_status": before,
-            "to_status": after,
-            "actor_id": actor.id,
-            "actor_label": actor.label[:200],
-            "at": at,
-        }
-        for item_id, before, after in moves
-    ]
-    if rows:
-        uow.session.execute(insert(StatusChange).execution_options(render_nulls=True), rows)
+    rows = list(moves)
+    constants = {"actor_id": actor.id, "actor_label": actor.label[:200], "at": at}
+    columns = ("item_id", "from_status", "to_status")
+    bulk.insert_many(uow, _table(StatusChange), rows, columns=columns, constants=constants)
 
 
 def delete_batch_items(uow: UnitOfWork, batch_id: int) -> int:
