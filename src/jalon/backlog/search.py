@@ -59,12 +59,17 @@ ses son sur un une y"""
 STOP_WORDS = frozenset(_STOP.split())
 
 
-@lru_cache(maxsize=65536)
 def stems(word: str) -> tuple[str, ...]:
     """The French stem of a lower-case word then, if different, its English one, folded.
-    Words with digits (numbers, codes such as "v2" or "ab12") are kept as they are."""
+    Words with digits (numbers, codes such as "v2" or "ab12") are kept as they are, and
+    not cached: they are mostly one-offs (ticket numbers), which would crowd the cache."""
     if any(c.isdigit() for c in word):
         return (fold(word),)
+    return _word_stems(word)
+
+
+@lru_cache(maxsize=65536)
+def _word_stems(word: str) -> tuple[str, ...]:
     with _LOCK:
         found = [stemmer.stemWord(word) for stemmer in _STEMMERS]
     out: list[str] = []

@@ -5,6 +5,7 @@ the file's keys and parents, whatever the size of the file."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,18 @@ from jalon.errors import Invalid, JalonError, Message
 from jalon.permissions import Actor
 from jalon.transfer import writes
 from jalon.transfer.csvmap import ParsedRow, RowError
-from jalon.transfer.rules import Node, Plan, Preview, Report, changes, clean_tags, node_of
+from jalon.transfer.rules import (
+    Node,
+    Plan,
+    Preview,
+    Report,
+    changes,
+    clean_tags,
+    node_of,
+    node_value,
+)
 from jalon.transfer.sources import Source
+from jalon.transfer.spill import SpillDict
 from jalon.uow import UnitOfWork
 
 CHUNK = 2000
@@ -46,16 +57,32 @@ class Loader:
         self.uow, self.target, self.source, self.report = uow, target, source, report
         self.fields = source.fields
         self.rank = writes.last_rank(uow, target.product_id, lock=target.batch_id is not None)
-        self.plan = Plan(writes.known_items(uow, target.product_id), source.fields)
+        self.spilled: list[SpillDict[Any, Any]] = []
+        known = writes.known_items(uow, target.product_id)
+        self.plan = Plan(known, source.fields, mapping=self._mapping)
         self.users = writes.users_by_handle(uow) if "assignee" in self.fields else {}
         self.previous: dict[str, dict[str, Any]] = {}
-        self.pending: list[tuple[int, Node]] = []  # (item id, node): parents set at the end
+        # item id -> its node, for the items whose parent is set at the end
+        self.pending: MutableMapping[int, Node] = self._mapping(1, node_value)
+
+    def _mapping(self, width: int, make: Callable[..., Any]) -> MutableMapping[Any, Any]:
+        """The index's mappings keep a bounded number of entries in memory (spill.py)."""
+        mapping: SpillDict[Any, Any] = SpillDict(width=width, make=make)
+        self.spilled.append(mapping)
+        return mapping
 
     @property
     def writing(self) -> bool:
         return self.target.batch_id is not None and self.report.ok
 
     def run(self) -> None:
+        try:
+            self._rows()
+        finally:
+            for mapping in self.spilled:
+                mapping.close()
+
+    def _rows(self) -> None:
         chunk: list[ParsedRow] = []
         for row in self.source.rows:
             self.report.rows += 1
@@ -143,7 +170,7 @@ class Loader:
         diff = changes(before, values)
         if later:
             diff.pop("parent_id", None)
-            self.pending.append((item_id, row.external_key or row.line))
+            self.pending[item_id] = row.external_key or row.line
         tags_changed = tags is not None and tags != before.get("tags")
         action = "update" if diff or later or tags_changed else "unchanged"
         self._preview(row, action, {**before, **values}, tags)
@@ -201,7 +228,7 @@ class Loader:
             node = node_of(row.external_key, row.line)
             self.plan.ids[node] = item_id
             if values["parent_id"] is None and row.parent_key and "parent_key" in self.fields:
-                self.pending.append((item_id, node))
+                self.pending[item_id] = node
         writes.update_items(uow, out.updates)
         writes.set_tags(uow, dict(zip(ids, out.new_tags, strict=True)), replace=False)
         writes.set_tags(uow, out.tags, replace=True)
@@ -244,7 +271,7 @@ class Loader:
             return
         rows = [
             (item_id, self.plan.ids[parent])
-            for item_id, node in self.pending
+            for item_id, node in self.pending.items()
             if (parent := parents.get(node)) is not None
         ]
         for start in range(0, len(rows), CHUNK):

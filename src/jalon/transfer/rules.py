@@ -4,9 +4,9 @@ used twice). Values in, values out; the database is read by services and passed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from jalon.backlog.rules import ItemType, check_parent
 from jalon.errors import N_, Invalid, JalonError, Message
@@ -156,8 +156,7 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, An
 # --- the hierarchy of one file ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
+class Known(NamedTuple):
     """An item of the product before the import."""
 
     id: int
@@ -180,35 +179,52 @@ def _known_node(item: Known) -> Node:
     return item.key if item.key else -item.id
 
 
+def node_value(value: Node | None) -> Node | None:
+    return value
+
+
 def node_name(node: Node) -> str:
     if isinstance(node, str):
         return node
     return f"line {node}" if node > 0 else f"#{-node}"
 
 
-@dataclass(slots=True)
-class _Row:
+class _Row(NamedTuple):
     line: int
     node: Node
     type: str
     parent_ref: str | None
 
 
+def in_memory(_width: int, _make: Callable[..., Any]) -> MutableMapping[Any, Any]:
+    return {}
+
+
+# Makes the plan's mappings: (values per entry, how to rebuild an entry from them) -> mapping.
+# A dict by default; the import passes one that spills to disk past a size, so that memory
+# does not grow with the file.
+MappingFactory = Callable[[int, Callable[..., Any]], MutableMapping[Any, Any]]
+
+
 class Plan:
     """The rows of one file, checked as a whole: keys used once, parents that exist (in the
     file, by key or Jira issue id, or in the product), allowed parent types, and no loops."""
 
-    def __init__(self, known: Iterable[Known], fields: Iterable[str]) -> None:
+    def __init__(
+        self, known: Iterable[Known], fields: Iterable[str], mapping: MappingFactory = in_memory
+    ) -> None:
         self.fields = frozenset(fields)
-        self.known: dict[Node, Known] = {}
-        self.known_by_id: dict[int, Known] = {}
+        self.mapping = mapping
+        self.known: MutableMapping[Node, Known] = mapping(4, Known)
+        self.known_by_id: MutableMapping[int, Known] = mapping(4, Known)
+        # node -> item id: the product's items, then new ones as the writer inserts them
+        self.ids: MutableMapping[Node, int] = mapping(1, int)
         for item in known:
             self.known[_known_node(item)] = item
             self.known_by_id[item.id] = item
-        self.rows: dict[Node, _Row] = {}
-        self.by_external_id: dict[str, Node] = {}
-        # node -> item id: the product's items, then new ones as the writer inserts them
-        self.ids: dict[Node, int] = {node: item.id for node, item in self.known.items()}
+            self.ids[_known_node(item)] = item.id
+        self.rows: MutableMapping[Node, _Row] = mapping(4, _Row)
+        self.by_external_id: MutableMapping[str, Node] = mapping(1, node_value)
 
     def known_item(self, key: str | None) -> Known | None:
         return self.known.get(key) if key else None
@@ -248,14 +264,14 @@ class Plan:
             return row.type
         return self.known[node].type
 
-    def finish(self) -> tuple[dict[Node, Node | None], list[Problem]]:
+    def finish(self) -> tuple[Mapping[Node, Node | None], list[Problem]]:
         """(parent node of each row, when the file sets parents; problems), after every row.
 
         Loops are found on the references as written, before types are checked, so that
         the message shows the loop itself."""
         if "parent_key" not in self.fields:
             return {}, []
-        targets: dict[Node, Node | None] = {}
+        targets: MutableMapping[Node, Node | None] = self.mapping(1, node_value)
         problems: list[Problem] = []
         for row in self.rows.values():
             targets[row.node] = None
@@ -293,7 +309,7 @@ class Plan:
 
     def _cycles(self, parents: Mapping[Node, Node | None]) -> tuple[list[Problem], set[Node]]:
         """A problem per loop of parents, and the nodes on loops."""
-        state: dict[Node, int] = {}  # 1: on the path being walked, 2: checked
+        state: MutableMapping[Node, int] = self.mapping(1, int)  # 1: on the path, 2: checked
         problems: list[Problem] = []
         looped: set[Node] = set()
         for start in parents:
