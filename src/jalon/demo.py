@@ -11,6 +11,8 @@ from jalon.accounts.models import User
 from jalon.backlog import queries as backlog_queries
 from jalon.backlog import services as backlog
 from jalon.collaboration import services as collaboration
+from jalon.db import utcnow
+from jalon.demo_history import seed_history
 from jalon.permissions import CLI_ACTOR, Actor
 from jalon.prioritisation import services as prioritisation
 from jalon.products import services as products
@@ -43,6 +45,16 @@ PEOPLE = (
     ("marc.lefevre@covoitzone.example", "Marc Lefèvre", "stakeholder"),
     ("sophie.nguyen@covoitzone.example", "Sophie Nguyen", "viewer"),
 )
+
+# The Scrum team's developers (the first two are in PEOPLE).
+TEAM = (
+    "yanis.benali@covoitzone.example",
+    "lea.dubois@covoitzone.example",
+    "hugo.petit@covoitzone.example",
+    "ines.moreau@covoitzone.example",
+)
+NAMES = {"hugo.petit@covoitzone.example": "Hugo Petit",
+         "ines.moreau@covoitzone.example": "Inès Moreau"}  # fmt: skip
 
 HISTORY = (
     ("discovery", "Interviews with 24 employees and 3 mobility managers confirmed the need."),
@@ -137,6 +149,15 @@ def _user(db: Database, email: str, name: str) -> User:
     return accounts.create_user(db.uow(), email=email, name=name, password=None, actor=CLI_ACTOR)
 
 
+def _member(db: Database, po: Actor, product_id: int, email: str) -> Actor:
+    """A developer of the demo team (a product member; the first two already are)."""
+    name = email.split("@", maxsplit=1)[0].replace(".", " ").title()
+    user = _user(db, email, NAMES.get(email, name))
+    if email not in {person[0] for person in PEOPLE}:
+        products.add_member(db.uow(), product_id=product_id, actor=po, email=email, role="member")
+    return Actor(user.id, user.label)
+
+
 def create_demo(db: Database) -> DemoResult:
     """Create the administrator (if none) and the demo product (if absent)."""
     admin, password = accounts.ensure_admin(db.uow(), email=ADMIN_EMAIL)
@@ -160,6 +181,8 @@ def create_demo(db: Database) -> DemoResult:
         products.add_member(db.uow(), product_id=product.id, actor=po, email=email, role=role)
     for stage, reason in HISTORY:
         products.change_stage(db.uow(), product_id=product.id, actor=po, stage=stage, reason=reason)
+    team = [_member(db, po, product.id, email) for email in TEAM]
+    seed_history(db, product.id, team, utcnow().date())
     _seed_backlog(db, po, product.id)
     return DemoResult(product.id, True, admin.email, password)
 
