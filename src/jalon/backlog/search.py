@@ -39,7 +39,6 @@ from sqlalchemy import (
     select,
     text,
     true,
-    update,
 )
 
 from jalon.backlog.models import Comment, Item, ItemSearch
@@ -174,6 +173,24 @@ _VECTOR = (
 )
 
 
+# PostgreSQL: the rows and their tsvector in one statement (one row version, one GIN entry).
+_PG_INSERT = text(
+    "INSERT INTO item_search (item_id, title, body, comments, document) "  # noqa: S608
+    f"SELECT item_id, title, body, comments, {_VECTOR} FROM unnest("
+    "CAST(:ids AS integer[]), CAST(:titles AS text[]), CAST(:bodies AS text[]), "
+    "CAST(:comments AS text[])) AS u(item_id, title, body, comments)"
+)
+
+
+def _pg_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {
+        "ids": [row["item_id"] for row in rows],
+        "titles": [row["title"] for row in rows],
+        "bodies": [row["body"] for row in rows],
+        "comments": [row["comments"] for row in rows],
+    }
+
+
 def refresh(uow: UnitOfWork, item_ids: Iterable[int]) -> None:
     """Bring the search index of these items up to date (inside the caller's transaction)."""
     ids = sorted(set(item_ids))
@@ -183,14 +200,10 @@ def refresh(uow: UnitOfWork, item_ids: Iterable[int]) -> None:
         chunk = ids[start : start + 500]
         uow.session.execute(delete(ItemSearch).where(ItemSearch.item_id.in_(chunk)))
         rows = documents(uow, chunk)
-        if rows:
-            uow.session.execute(insert(ItemSearch), rows)
         if rows and postgres:
-            uow.session.execute(
-                update(ItemSearch)
-                .where(ItemSearch.item_id.in_(chunk))
-                .values(document=literal_column(_VECTOR))
-            )
+            uow.session.execute(_PG_INSERT, _pg_arrays(rows))
+        elif rows:
+            uow.session.execute(insert(ItemSearch), rows)
 
 
 def rebuild(uow: UnitOfWork, product_id: int) -> int:
