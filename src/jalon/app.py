@@ -22,10 +22,17 @@ from jalon.accounts import queries as account_queries
 from jalon.admin import pages as admin_pages
 from jalon.backlog import api as backlog_api
 from jalon.backlog import pages as backlog_pages
+from jalon.ceremonies import api as ceremonies_api
+from jalon.ceremonies import pages as ceremonies_pages
 from jalon.collaboration import api as collaboration_api
 from jalon.collaboration import pages as collaboration_pages
 from jalon.collaboration import queries as collaboration_queries
 from jalon.errors import N_, JalonError, Unauthenticated
+from jalon.forecasting import api as forecasting_api
+from jalon.forecasting import pages as forecasting_pages
+from jalon.history import api as history_api
+from jalon.history import pages as history_pages
+from jalon.history import scheduler as history_scheduler
 from jalon.listing import api as listing_api
 from jalon.listing import pages as listing_pages
 from jalon.prioritisation import api as prioritisation_api
@@ -34,7 +41,11 @@ from jalon.products import api as products_api
 from jalon.products import pages as products_pages
 from jalon.refinement import api as refinement_api
 from jalon.refinement import pages as refinement_pages
+from jalon.releases import api as releases_api
+from jalon.releases import pages as releases_pages
 from jalon.settings import Settings, ensure_secret
+from jalon.sprints import api as sprints_api
+from jalon.sprints import pages as sprints_pages
 from jalon.transfer import api as transfer_api
 from jalon.transfer import pages as transfer_pages
 from jalon.uow import Database
@@ -49,6 +60,11 @@ ROUTE_MODULES = (
     listing_pages,
     transfer_pages,
     prioritisation_pages,
+    history_pages,
+    sprints_pages,
+    releases_pages,
+    ceremonies_pages,
+    forecasting_pages,
     admin_pages,
     accounts_api,
     products_api,
@@ -58,6 +74,11 @@ ROUTE_MODULES = (
     listing_api,
     transfer_api,
     prioritisation_api,
+    history_api,
+    sprints_api,
+    releases_api,
+    ceremonies_api,
+    forecasting_api,
 )
 SETUP_EXEMPT = ("/setup", "/static/", "/api/", "/healthz", "/language", "/invite/")
 
@@ -202,7 +223,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with history_scheduler.running(settings, database):
+            yield
         database.dispose()
 
     app = FastAPI(

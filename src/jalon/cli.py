@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from jalon.errors import Invalid, JalonError
+from jalon.forecasting.console import forecast as forecast_command
+from jalon.history.console import snapshot as history_snapshot
 from jalon.settings import SECRET_FILE, SETTING_NAMES, Settings, ensure_secret, load_settings
 
 if TYPE_CHECKING:
@@ -111,10 +113,19 @@ def serve(
 
 
 def app_from_environment() -> Any:
-    """Uvicorn's factory for each worker: settings come from the JALON_* environment."""
+    """Uvicorn's factory for each worker: settings come from the JALON_* environment.
+
+    The objects built at start-up (modules, templates, routes) live as long as the server:
+    `gc.freeze()` takes them out of the garbage collector's full passes, which otherwise
+    walk them all and show as the slowest requests."""
+    import gc
+
     from jalon.app import create_app
 
-    return create_app(load_settings())
+    app = create_app(load_settings())
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 @main.command()
@@ -338,3 +349,7 @@ def search_rebuild(ctx: click.Context, product_id: int | None) -> None:
     database = _database(_settings(ctx))
     count = services.rebuild_search(database.uow(), actor=CLI_ACTOR, product_id=product_id)
     click.echo(f"Indexed {count} item(s).")
+
+
+main.add_command(history_snapshot)
+main.add_command(forecast_command)

@@ -12,6 +12,7 @@ from jalon.backlog import queries as backlog_queries
 from jalon.backlog import services as backlog
 from jalon.collaboration import services as collaboration
 from jalon.db import utcnow
+from jalon.demo_events import seed_events
 from jalon.demo_history import seed_history
 from jalon.permissions import CLI_ACTOR, Actor
 from jalon.prioritisation import services as prioritisation
@@ -19,6 +20,7 @@ from jalon.products import services as products
 from jalon.products.models import Product
 from jalon.refinement import rules as refinement_rules
 from jalon.refinement import services as refinement
+from jalon.releases.demo import seed_releases
 from jalon.uow import Database
 
 DEMO_NAME = "Covoit'Zone"
@@ -182,8 +184,11 @@ def create_demo(db: Database) -> DemoResult:
     for stage, reason in HISTORY:
         products.change_stage(db.uow(), product_id=product.id, actor=po, stage=stage, reason=reason)
     team = [_member(db, po, product.id, email) for email in TEAM]
-    seed_history(db, product.id, team, utcnow().date())
+    today = utcnow().date()
+    seed_history(db, product.id, team, today)
+    seed_events(db, po, team, product.id)
     _seed_backlog(db, po, product.id)
+    seed_releases(db, po, product.id, today=today)
     return DemoResult(product.id, True, admin.email, password)
 
 

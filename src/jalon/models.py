@@ -3,9 +3,25 @@
 from jalon import activity
 from jalon.accounts import models as accounts
 from jalon.backlog import models as backlog
+from jalon.ceremonies import models as ceremonies
 from jalon.db import Base
+from jalon.forecasting import models as forecasting
+from jalon.history import models as history
 from jalon.prioritisation import models as prioritisation
 from jalon.products import models as products
+from jalon.releases import models as releases
 from jalon.sprints import models as sprints
 
-__all__ = ["Base", "accounts", "activity", "backlog", "prioritisation", "products", "sprints"]
+__all__ = [
+    "Base",
+    "accounts",
+    "activity",
+    "backlog",
+    "ceremonies",
+    "forecasting",
+    "history",
+    "prioritisation",
+    "products",
+    "releases",
+    "sprints",
+]

@@ -38,6 +38,7 @@ class Settings:
     sqlite_busy_timeout_ms: int = 5000
     migrate_on_start: bool = True
     log_level: str = "info"
+    snapshot_in_server: bool = True
 
     @property
     def effective_database_url(self) -> str:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,20 @@ from jalon.app import create_app
 from jalon.backlog import services as backlog_services
 from jalon.backlog.models import Comment, Item, ItemLink, Notification, SavedView
 from jalon.backlog.queries import Filters
+from jalon.ceremonies import services as ceremonies_services
+from jalon.ceremonies.models import (
+    ActionItem,
+    RetroCard,
+    Retrospective,
+    RetroVote,
+    ReviewFeedback,
+    SprintReview,
+)
 from jalon.collaboration import queries as collaboration_queries
+from jalon.forecasting import queries as forecast_queries
+from jalon.forecasting import services as forecast_services
+from jalon.history import queries as history_queries
+from jalon.history import services as history_services
 from jalon.listing import services as listing_services
 from jalon.models import Base
 from jalon.permissions import Actor
@@ -47,7 +61,12 @@ from jalon.products import services as product_services
 from jalon.products.models import Product
 from jalon.refinement import queries as refinement_queries
 from jalon.refinement import services as refinement_services
+from jalon.releases import queries as release_queries
+from jalon.releases import services as release_services
+from jalon.releases.models import Release
 from jalon.settings import load_settings
+from jalon.sprints import services as sprint_services
+from jalon.sprints.models import DaysOff, Sprint, SprintSettings, Team, TeamMember
 from jalon.uow import Database
 from tests.support.helpers import PASSWORD, actor, csrf, make_user
 
@@ -1429,6 +1448,1038 @@ def read_own_api(w: World, role: str) -> Call:
 # --- builders: refinement (add yours above this line) ---
 
 
+# releases
+
+
+def _rel(w: World, *, public: bool = False) -> tuple[int, int]:
+    """A fresh release (and its product's id) in the current product, made by the owner."""
+    pid, _name = w.product()
+    owner = w.actor("owner")
+    if public:
+        release_services.update_settings(w.db.uow(), actor=owner, product_id=pid,
+                                         public_changelog=True)  # fmt: skip
+    made = release_services.create_release(
+        w.db.uow(), actor=owner, product_id=pid, values={"name": f"R{w.serial()}"}
+    )
+    return made.id, pid
+
+
+def _rel_row(w: World, rid: int) -> Release:
+    with w.db.reader() as uow:
+        found = uow.session.get(Release, rid)
+    assert found is not None
+    return found
+
+
+def _rel_scope(w: World, rid: int) -> set[int]:
+    with w.db.reader() as uow:
+        return release_queries.scope_ids(uow, rid)
+
+
+def _rel_with_item(w: World) -> tuple[int, int]:
+    rid, pid = _rel(w)
+    item = _second_item(w, pid)
+    release_services.add_items(w.db.uow(), actor=w.actor("owner"), release_id=rid,
+                               item_ids=[item])  # fmt: skip
+    return rid, item
+
+
+def _releases_named(w: World, pid: int, name: str) -> int:
+    view = release_queries.list_releases(w.db.reader(), actor=w.actor("owner"), product_id=pid)
+    return sum(1 for row in view.rows if row.release.name == name)
+
+
+def releases_page(w: World, role: str) -> Call:
+    rid, pid = _rel(w)
+    name = _rel_row(w, rid).name
+    return Call(f"/products/{pid}/releases", done=lambda r: name in r.text)
+
+
+def create_release_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"V{w.serial()}"
+    return Call(
+        f"/products/{pid}/releases", form={"name": name}, status=303, location="/releases/",
+        done=lambda r: _releases_named(w, pid, name) == 1,
+    )  # fmt: skip
+
+
+def release_page(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    name = _rel_row(w, rid).name
+    return Call(f"/releases/{rid}", done=lambda r: name in r.text and "Readiness" in r.text)
+
+
+def edit_release_page(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(
+        f"/releases/{rid}/edit", form={"name": "Renamed", "target_date": "2026-12-31"},
+        status=303, location=f"/releases/{rid}", done=lambda r: _rel_row(w, rid).name == "Renamed",
+    )  # fmt: skip
+
+
+def release_scope_page(w: World, role: str) -> Call:
+    rid, pid = _rel(w)
+    item = _second_item(w, pid)
+    return Call(f"/releases/{rid}/scope", done=lambda r: f"#{item}" in r.text)
+
+
+def release_add_page(w: World, role: str) -> Call:
+    rid, pid = _rel(w)
+    item = _second_item(w, pid)
+    return Call(
+        f"/releases/{rid}/items", form={"item_id": str(item)}, status=303,
+        location=f"/releases/{rid}/scope", done=lambda r: _rel_scope(w, rid) == {item},
+    )  # fmt: skip
+
+
+def release_remove_page(w: World, role: str) -> Call:
+    rid, item = _rel_with_item(w)
+    return Call(
+        f"/releases/{rid}/items/{item}/remove", status=303, location=f"/releases/{rid}/scope",
+        done=lambda r: _rel_scope(w, rid) == set(),
+    )  # fmt: skip
+
+
+def release_tick_page(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    first = _rel_row(w, rid).checklist[0]["text"]
+    return Call(
+        f"/releases/{rid}/checklist", form={"ticked": first}, status=303,
+        location=f"/releases/{rid}", done=lambda r: _rel_row(w, rid).checklist[0]["done"],
+    )  # fmt: skip
+
+
+def release_notes_page(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(
+        f"/releases/{rid}/notes", form={"op": "save", "text": "# Notes"}, status=303,
+        location=f"/releases/{rid}", done=lambda r: _rel_row(w, rid).notes == "# Notes",
+    )  # fmt: skip
+
+
+def release_now_page(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(
+        f"/releases/{rid}/release", form={"confirm": "yes"}, status=303,
+        location=f"/releases/{rid}", done=lambda r: _rel_row(w, rid).state == "released",
+    )  # fmt: skip
+
+
+def _rel_with_notes(w: World) -> int:
+    rid, _pid = _rel(w)
+    release_services.update_release(w.db.uow(), actor=w.actor("owner"), release_id=rid,
+                                    values={"notes": "# Shipped **well**"})  # fmt: skip
+    return rid
+
+
+def release_md_page(w: World, role: str) -> Call:
+    rid = _rel_with_notes(w)
+    return Call(f"/releases/{rid}/notes.md", done=lambda r: r.text == "# Shipped **well**")
+
+
+def release_html_page(w: World, role: str) -> Call:
+    rid = _rel_with_notes(w)
+    return Call(f"/releases/{rid}/notes.html", done=lambda r: "<strong>well</strong>" in r.text)
+
+
+def release_settings_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/release-settings", done=lambda r: "Rollback plan" in r.text)
+
+
+def _public(w: World, pid: int) -> bool:
+    view = release_queries.get_settings(w.db.reader(), actor=w.actor("owner"), product_id=pid)
+    return view.settings.public_changelog
+
+
+def save_release_settings_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/release-settings", form={"checklist": "Docs", "public_changelog": "yes"},
+        status=303, location=f"/products/{pid}/release-settings", done=lambda r: _public(w, pid),
+    )  # fmt: skip
+
+
+def changelog_page(w: World, role: str) -> Call:
+    rid, pid = _rel(w, public=True)
+    release_services.mark_released(w.db.uow(), actor=w.actor("owner"), release_id=rid, confirm=True)
+    name = _rel_row(w, rid).name
+    return Call(f"/changelog/{pid}", done=lambda r: name in r.text)
+
+
+def changelog_off_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/changelog/{pid}")
+
+
+def releases_api(w: World, role: str) -> Call:
+    rid, pid = _rel(w)
+    return Call(
+        f"/api/v1/products/{pid}/releases", done=lambda r: rid in [x["id"] for x in r.json()]
+    )
+
+
+def create_release_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"V{w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/releases", json={"name": name}, status=201,
+        done=lambda r: _releases_named(w, pid, name) == 1,
+    )  # fmt: skip
+
+
+def release_api(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(f"/api/v1/releases/{rid}", done=lambda r: r.json()["id"] == rid)
+
+
+def patch_release_api(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(
+        f"/api/v1/releases/{rid}", json={"description": "Winter"},
+        done=lambda r: _rel_row(w, rid).description == "Winter",
+    )  # fmt: skip
+
+
+def release_add_api(w: World, role: str) -> Call:
+    rid, pid = _rel(w)
+    item = _second_item(w, pid)
+    return Call(
+        f"/api/v1/releases/{rid}/items", json={"item_ids": [item]},
+        done=lambda r: _rel_scope(w, rid) == {item},
+    )  # fmt: skip
+
+
+def release_remove_api(w: World, role: str) -> Call:
+    rid, item = _rel_with_item(w)
+    return Call(
+        f"/api/v1/releases/{rid}/items/{item}", status=204,
+        done=lambda r: _rel_scope(w, rid) == set(),
+    )  # fmt: skip
+
+
+def release_tick_api(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    first = _rel_row(w, rid).checklist[0]["text"]
+    return Call(
+        f"/api/v1/releases/{rid}/checklist", json={"ticked": [first]},
+        done=lambda r: _rel_row(w, rid).checklist[0]["done"],
+    )  # fmt: skip
+
+
+def release_notes_api(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(
+        f"/api/v1/releases/{rid}/notes", json={"language": "en"},
+        done=lambda r: _rel_row(w, rid).notes.startswith("# R"),
+    )  # fmt: skip
+
+
+def release_now_api(w: World, role: str) -> Call:
+    rid, _pid = _rel(w)
+    return Call(
+        f"/api/v1/releases/{rid}/release", json={"confirm": True},
+        done=lambda r: _rel_row(w, rid).state == "released",
+    )  # fmt: skip
+
+
+def release_settings_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/release-settings",
+        done=lambda r: r.json()["public_changelog"] is False,
+    )
+
+
+def patch_release_settings_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/release-settings", json={"public_changelog": True},
+        done=lambda r: _public(w, pid),
+    )  # fmt: skip
+
+
+# --- builders: releases (add yours above this line) ---
+
+
+def _sp_team(w: World, *, members: bool = True) -> tuple[int, int]:
+    """A new team (with the member at focus 0.5) in the current product: (team id, product)."""
+    pid, _name = w.product()
+    owner = w.actor("owner")
+    team = sprint_services.create_team(
+        w.db.uow(), actor=owner, product_id=pid, name=f"Team {w.serial()}",
+        members={w.uid("member"): 0.5} if members else None,
+    )  # fmt: skip
+    return team.id, pid
+
+
+def _sp_sprint(w: World, *, goal: str = "Pay by card", items: int = 0, start: bool = False) -> Any:
+    """A sprint of a new team, with new items planned in it: (sprint id, product, item ids)."""
+    team_id, pid = _sp_team(w)
+    owner = w.actor("owner")
+    sprint = sprint_services.create_sprint(
+        w.db.uow(), actor=owner, product_id=pid,
+        values={"name": f"Sprint {w.serial()}", "team_id": team_id, "starts_on": "2026-03-02",
+                "goal": goal},
+    )  # fmt: skip
+    ids = [
+        backlog_services.create_item(
+            w.db.uow(), actor=owner, product_id=pid, values={"title": f"S {w.serial()}"}
+        ).id
+        for _ in range(items)
+    ]
+    if ids:
+        sprint_services.add_items(w.db.uow(), actor=owner, sprint_id=sprint.id, item_ids=ids)
+    if start:
+        sprint_services.start_sprint(w.db.uow(), actor=owner, sprint_id=sprint.id)
+    return sprint.id, pid, ids
+
+
+def _sp_row(w: World, model: Any, ident: Any) -> Any:
+    with w.db.reader() as uow:
+        return uow.session.get(model, ident)
+
+
+def _sp_count(w: World, stmt: Any) -> int:
+    with w.db.reader() as uow:
+        return len(list(uow.session.scalars(stmt)))
+
+
+def _sp_fresh_item(w: World, pid: int) -> int:
+    return backlog_services.create_item(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, values={"title": f"N {w.serial()}"}
+    ).id
+
+
+def sprints_page(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    name = _sp_row(w, Team, team_id).name
+    return Call(f"/products/{pid}/sprints", done=lambda r: name in r.text)
+
+
+def create_sprint_page(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    name = f"Sprint {w.serial()}"
+    form = {"name": name, "team_id": str(team_id), "starts_on": "2026-03-02", "goal": ""}
+    return Call(
+        f"/products/{pid}/sprints", form=form, status=303, location=f"/products/{pid}/sprints/",
+        done=lambda r: _sp_count(w, select(Sprint.id).where(Sprint.name == name)) == 1,
+    )  # fmt: skip
+
+
+def sprint_settings_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    form = {"length_days": "10", "capacity_unit": "items"}
+    return Call(
+        f"/products/{pid}/sprint-settings", form=form, status=303,
+        location=f"/products/{pid}/sprints",
+        done=lambda r: getattr(_sp_row(w, SprintSettings, pid), "length_days", 0) == 10,
+    )  # fmt: skip
+
+
+def create_team_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"Team {w.serial()}"
+    return Call(
+        f"/products/{pid}/teams", form={"name": name}, status=303,
+        location=f"/products/{pid}/sprints",
+        done=lambda r: _sp_count(w, select(Team.id).where(Team.name == name)) == 1,
+    )  # fmt: skip
+
+
+def rename_team_page(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    name = f"Renamed {w.serial()}"
+    return Call(
+        f"/teams/{team_id}/rename", form={"name": name}, status=303,
+        location=f"/products/{pid}/sprints", done=lambda r: _sp_row(w, Team, team_id).name == name,
+    )  # fmt: skip
+
+
+def delete_team_page(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    return Call(
+        f"/teams/{team_id}/delete", status=303, location=f"/products/{pid}/sprints",
+        done=lambda r: _sp_row(w, Team, team_id) is None,
+    )  # fmt: skip
+
+
+def team_member_page(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w, members=False)
+    uid = w.uid("member")
+    return Call(
+        f"/teams/{team_id}/members", form={"user_id": str(uid), "focus_factor": "0.8"},
+        status=303, location=f"/products/{pid}/sprints",
+        done=lambda r: getattr(_sp_row(w, TeamMember, (team_id, uid)), "focus_factor", 0) == 0.8,
+    )  # fmt: skip
+
+
+def remove_team_member_page(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    uid = w.uid("member")
+    return Call(
+        f"/teams/{team_id}/members/{uid}/remove", status=303,
+        location=f"/products/{pid}/sprints",
+        done=lambda r: _sp_row(w, TeamMember, (team_id, uid)) is None,
+    )  # fmt: skip
+
+
+def plan_page(w: World, role: str) -> Call:
+    sid, pid, ids = _sp_sprint(w, items=1)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/plan", done=lambda r: f'id="item-{ids[0]}"' in r.text
+    )
+
+
+def edit_sprint_page(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w)
+    form = {"name": "Renamed", "starts_on": "2026-03-02", "ends_on": "", "goal": "New goal"}
+    return Call(
+        f"/products/{pid}/sprints/{sid}/edit", form=form, status=303,
+        location=f"/products/{pid}/sprints/{sid}/plan",
+        done=lambda r: _sp_row(w, Sprint, sid).goal == "New goal",
+    )  # fmt: skip
+
+
+def plan_item_page(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w)
+    item_id = _sp_fresh_item(w, pid)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/items", form={"item_id": str(item_id)}, status=303,
+        location=f"/products/{pid}/sprints/{sid}/plan",
+        done=lambda r: w.get_item(item_id).sprint_id == sid,
+    )  # fmt: skip
+
+
+def unplan_item_page(w: World, role: str) -> Call:
+    sid, pid, ids = _sp_sprint(w, items=1)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/items/{ids[0]}/remove", status=303,
+        location=f"/products/{pid}/sprints/{sid}/plan",
+        done=lambda r: w.get_item(ids[0]).sprint_id is None,
+    )  # fmt: skip
+
+
+def days_off_page(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w)
+    uid = w.uid("member")
+    return Call(
+        f"/products/{pid}/sprints/{sid}/days-off", form={"user_id": str(uid), "days": "2"},
+        status=303, location=f"/products/{pid}/sprints/{sid}/plan",
+        done=lambda r: getattr(_sp_row(w, DaysOff, (sid, uid)), "days", 0) == 2,
+    )  # fmt: skip
+
+
+def start_sprint_page(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/start", status=303,
+        location=f"/products/{pid}/sprints/{sid}/plan",
+        done=lambda r: _sp_row(w, Sprint, sid).state == "active",
+    )  # fmt: skip
+
+
+def board_page(w: World, role: str) -> Call:
+    sid, pid, ids = _sp_sprint(w, items=1, start=True)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/board", done=lambda r: f'id="card-{ids[0]}"' in r.text
+    )
+
+
+def move_card_page(w: World, role: str) -> Call:
+    sid, pid, ids = _sp_sprint(w, items=1, start=True)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/board/{ids[0]}", form={"status": "in_progress"},
+        status=303, location=f"/products/{pid}/sprints/{sid}/board",
+        done=lambda r: w.get_item(ids[0]).status == "in_progress",
+    )  # fmt: skip
+
+
+def close_form_page(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w, items=1, start=True)
+    return Call(f"/products/{pid}/sprints/{sid}/close", done=lambda r: 'id="h-close"' in r.text)
+
+
+def close_sprint_page(w: World, role: str) -> Call:
+    sid, pid, ids = _sp_sprint(w, items=1, start=True)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/close", form={"unfinished": "backlog"}, status=303,
+        location=f"/products/{pid}/sprints/{sid}/board",
+        done=lambda r: _sp_row(w, Sprint, sid).state == "closed"
+        and w.get_item(ids[0]).sprint_id is None,
+    )  # fmt: skip
+
+
+def sprints_api(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w)
+    return Call(
+        f"/api/v1/products/{pid}/sprints", done=lambda r: sid in [s["id"] for s in r.json()]
+    )
+
+
+def create_sprint_api(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    name = f"Sprint {w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/sprints", status=201,
+        json={"name": name, "team_id": team_id, "starts_on": "2026-03-02"},
+        done=lambda r: _sp_count(w, select(Sprint.id).where(Sprint.name == name)) == 1,
+    )  # fmt: skip
+
+
+def sprint_api(w: World, role: str) -> Call:
+    sid, _pid, ids = _sp_sprint(w, items=1)
+    return Call(f"/api/v1/sprints/{sid}", done=lambda r: r.json()["item_ids"] == ids)
+
+
+def patch_sprint_api(w: World, role: str) -> Call:
+    sid, _pid, _ids = _sp_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}", json={"goal": "Another goal"},
+        done=lambda r: _sp_row(w, Sprint, sid).goal == "Another goal",
+    )  # fmt: skip
+
+
+def plan_items_api(w: World, role: str) -> Call:
+    sid, pid, _ids = _sp_sprint(w)
+    item_id = _sp_fresh_item(w, pid)
+    return Call(
+        f"/api/v1/sprints/{sid}/items", json={"item_ids": [item_id]},
+        done=lambda r: w.get_item(item_id).sprint_id == sid,
+    )  # fmt: skip
+
+
+def unplan_item_api(w: World, role: str) -> Call:
+    sid, _pid, ids = _sp_sprint(w, items=1)
+    return Call(
+        f"/api/v1/sprints/{sid}/items/{ids[0]}", done=lambda r: w.get_item(ids[0]).sprint_id is None
+    )
+
+
+def start_sprint_api(w: World, role: str) -> Call:
+    sid, _pid, _ids = _sp_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}/start", done=lambda r: _sp_row(w, Sprint, sid).state == "active"
+    )
+
+
+def close_sprint_api(w: World, role: str) -> Call:
+    sid, _pid, ids = _sp_sprint(w, items=1, start=True)
+    return Call(
+        f"/api/v1/sprints/{sid}/close", json={"unfinished": "next"},
+        done=lambda r: r.json()["created_next"] and w.get_item(ids[0]).sprint_id != sid,
+    )  # fmt: skip
+
+
+def teams_api(w: World, role: str) -> Call:
+    team_id, pid = _sp_team(w)
+    return Call(
+        f"/api/v1/products/{pid}/teams", done=lambda r: team_id in [t["id"] for t in r.json()]
+    )
+
+
+def create_team_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"Team {w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/teams", json={"name": name}, status=201,
+        done=lambda r: _sp_count(w, select(Team.id).where(Team.name == name)) == 1,
+    )  # fmt: skip
+
+
+def sprint_settings_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/sprint-settings", done=lambda r: r.json()["length_days"] == 14
+    )
+
+
+def patch_sprint_settings_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/sprint-settings", json={"wip_limits": {"in_progress": 3}},
+        done=lambda r: getattr(_sp_row(w, SprintSettings, pid), "wip_limits", {})
+        == {"in_progress": 3},
+    )  # fmt: skip
+
+
+# --- builders: sprints (add yours above this line) ---
+
+
+def _ce_sprint(w: World) -> tuple[int, int]:
+    """A sprint of a new team in the current product, written directly: (sprint id, product)."""
+    pid, _name = w.product()
+    with w.db.uow() as uow:
+        team = Team(product_id=pid, name=f"Crew {w.serial()}")
+        uow.add(team)
+        uow.flush()
+        sprint = Sprint(
+            product_id=pid, team_id=team.id, name=f"Sprint {w.serial()}", goal="Pay by card",
+            starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 15), state="active",
+        )  # fmt: skip
+        uow.add(sprint)
+        uow.commit()
+    return sprint.id, pid
+
+
+def _ce_get(w: World, model: Any, **where: Any) -> Any:
+    with w.db.reader() as uow:
+        stmt = select(model).filter_by(**where)
+        return uow.session.scalars(stmt).first()
+
+
+def _ce_feedback(w: World) -> tuple[int, int, int]:
+    sid, pid = _ce_sprint(w)
+    entry = ceremonies_services.add_feedback(
+        w.db.uow(), actor=w.actor("owner"), sprint_id=sid, who="Ana", what="PDF export"
+    )
+    return entry.id, sid, pid
+
+
+def _ce_card(w: World, *, voted_by: str | None = None) -> tuple[int, int, int]:
+    sid, pid = _ce_sprint(w)
+    card = ceremonies_services.add_card(
+        w.db.uow(), actor=w.actor("owner"), sprint_id=sid, column="start", text="Pairing"
+    )
+    if voted_by in ("member", "owner", "admin"):
+        ceremonies_services.vote(w.db.uow(), actor=w.actor(voted_by), card_id=card.id)
+    return card.id, sid, pid
+
+
+def _ce_action(w: World) -> tuple[int, int]:
+    sid, pid = _ce_sprint(w)
+    made = ceremonies_services.add_action(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, sprint_id=sid,
+        values={"text": "Automate releases", "owner_id": w.uid("member")},
+    )  # fmt: skip
+    return made.id, pid
+
+
+def _ce_votes(w: World, card_id: int) -> int:
+    with w.db.reader() as uow:
+        return len(list(uow.session.scalars(select(RetroVote.id).filter_by(card_id=card_id))))
+
+
+def review_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    return Call(f"/products/{pid}/sprints/{sid}/review", done=lambda r: "Pay by card" in r.text)
+
+
+def save_review_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/review", form={"goal_verdict": "met"}, status=303,
+        location=f"/products/{pid}/sprints/{sid}/review",
+        done=lambda r: _ce_get(w, SprintReview, sprint_id=sid).goal_verdict == "met",
+    )  # fmt: skip
+
+
+def feedback_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/review/feedback", form={"who": "Ana", "what": "Dark mode"},
+        status=303, location=f"/products/{pid}/sprints/{sid}/review",
+        done=lambda r: _ce_get(w, ReviewFeedback, what="Dark mode") is not None,
+    )  # fmt: skip
+
+
+def feedback_to_item_page(w: World, role: str) -> Call:
+    fid, sid, pid = _ce_feedback(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/review/feedback/{fid}/to-item", status=303,
+        location=f"/products/{pid}/sprints/{sid}/review",
+        done=lambda r: _ce_get(w, ReviewFeedback, id=fid).item_id is not None,
+    )  # fmt: skip
+
+
+def delete_feedback_page(w: World, role: str) -> Call:
+    fid, sid, pid = _ce_feedback(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/review/feedback/{fid}/delete", status=303,
+        location=f"/products/{pid}/sprints/{sid}/review",
+        done=lambda r: _ce_get(w, ReviewFeedback, id=fid) is None,
+    )  # fmt: skip
+
+
+def retro_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    return Call(f"/products/{pid}/sprints/{sid}/retro", done=lambda r: "Continue" in r.text)
+
+
+def set_up_retro_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/retro", form={"format": "sailboat", "dots": "5"},
+        status=303, location=f"/products/{pid}/sprints/{sid}/retro",
+        done=lambda r: _ce_get(w, Retrospective, sprint_id=sid).format == "sailboat",
+    )  # fmt: skip
+
+
+def add_card_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/retro/cards", form={"column": "stop", "text": "Silos"},
+        status=303, location=f"/products/{pid}/sprints/{sid}/retro#card-",
+        done=lambda r: _ce_get(w, RetroCard, text="Silos") is not None,
+    )  # fmt: skip
+
+
+def edit_card_page(w: World, role: str) -> Call:
+    cid, sid, pid = _ce_card(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/retro/cards/{cid}", form={"text": "Mob programming"},
+        status=303, location=f"/products/{pid}/sprints/{sid}/retro#card-{cid}",
+        done=lambda r: _ce_get(w, RetroCard, id=cid).text == "Mob programming",
+    )  # fmt: skip
+
+
+def delete_card_page(w: World, role: str) -> Call:
+    cid, sid, pid = _ce_card(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/retro/cards/{cid}/delete", status=303,
+        location=f"/products/{pid}/sprints/{sid}/retro",
+        done=lambda r: _ce_get(w, RetroCard, id=cid) is None,
+    )  # fmt: skip
+
+
+def vote_page(w: World, role: str) -> Call:
+    cid, sid, pid = _ce_card(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/retro/cards/{cid}/vote", form={"op": "up"}, status=303,
+        location=f"/products/{pid}/sprints/{sid}/retro#card-{cid}",
+        done=lambda r: _ce_votes(w, cid) == 1,
+    )  # fmt: skip
+
+
+def retro_action_page(w: World, role: str) -> Call:
+    sid, pid = _ce_sprint(w)
+    form = {"text": "Shorter stand-ups", "owner_id": str(w.uid("member"))}
+    return Call(
+        f"/products/{pid}/sprints/{sid}/retro/actions", form=form, status=303,
+        location=f"/products/{pid}/sprints/{sid}/retro#actions",
+        done=lambda r: _ce_get(w, ActionItem, text="Shorter stand-ups") is not None,
+    )  # fmt: skip
+
+
+def actions_page(w: World, role: str) -> Call:
+    aid, pid = _ce_action(w)
+    return Call(f"/products/{pid}/actions", done=lambda r: f'id="action-{aid}"' in r.text)
+
+
+def add_action_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    form = {"text": "Visit a customer", "owner_id": str(w.uid("owner"))}
+    return Call(
+        f"/products/{pid}/actions", form=form, status=303, location=f"/products/{pid}/actions",
+        done=lambda r: _ce_get(w, ActionItem, text="Visit a customer") is not None,
+    )  # fmt: skip
+
+
+def update_action_page(w: World, role: str) -> Call:
+    aid, pid = _ce_action(w)
+    return Call(
+        f"/products/{pid}/actions/{aid}", form={"status": "done"}, status=303,
+        location=f"/products/{pid}/actions#action-{aid}",
+        done=lambda r: _ce_get(w, ActionItem, id=aid).status == "done",
+    )  # fmt: skip
+
+
+def review_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(f"/api/v1/sprints/{sid}/review", done=lambda r: r.json()["sprint_id"] == sid)
+
+
+def put_review_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}/review", json={"goal_verdict": "partly"},
+        done=lambda r: _ce_get(w, SprintReview, sprint_id=sid).goal_verdict == "partly",
+    )  # fmt: skip
+
+
+def put_progress_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}/review", json={"progress_percent": 60},
+        done=lambda r: _ce_get(w, SprintReview, sprint_id=sid).progress_percent == 60,
+    )  # fmt: skip
+
+
+def feedback_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}/review/feedback", json={"who": "Bo", "what": "Offline mode"},
+        status=201, done=lambda r: _ce_get(w, ReviewFeedback, what="Offline mode") is not None,
+    )  # fmt: skip
+
+
+def feedback_to_item_api(w: World, role: str) -> Call:
+    fid, _sid, _pid = _ce_feedback(w)
+    return Call(
+        f"/api/v1/review-feedback/{fid}/to-item", json={}, status=201,
+        done=lambda r: _ce_get(w, ReviewFeedback, id=fid).item_id == r.json()["item"]["id"],
+    )  # fmt: skip
+
+
+def retro_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(f"/api/v1/sprints/{sid}/retro", done=lambda r: r.json()["sprint_id"] == sid)
+
+
+def put_retro_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}/retro", json={"format": "four_ls"},
+        done=lambda r: _ce_get(w, Retrospective, sprint_id=sid).format == "four_ls",
+    )  # fmt: skip
+
+
+def add_card_api(w: World, role: str) -> Call:
+    sid, _pid = _ce_sprint(w)
+    return Call(
+        f"/api/v1/sprints/{sid}/retro/cards", json={"column": "start", "text": "Demos"},
+        status=201, done=lambda r: _ce_get(w, RetroCard, id=r.json()["id"]) is not None,
+    )  # fmt: skip
+
+
+def edit_card_api(w: World, role: str) -> Call:
+    cid, _sid, _pid = _ce_card(w)
+    return Call(
+        f"/api/v1/retro-cards/{cid}", json={"text": "Live demos"},
+        done=lambda r: _ce_get(w, RetroCard, id=cid).text == "Live demos",
+    )  # fmt: skip
+
+
+def delete_card_api(w: World, role: str) -> Call:
+    cid, _sid, _pid = _ce_card(w)
+    return Call(
+        f"/api/v1/retro-cards/{cid}", status=204,
+        done=lambda r: _ce_get(w, RetroCard, id=cid) is None,
+    )  # fmt: skip
+
+
+def vote_api(w: World, role: str) -> Call:
+    cid, _sid, _pid = _ce_card(w)
+    return Call(
+        f"/api/v1/retro-cards/{cid}/votes", status=201, done=lambda r: _ce_votes(w, cid) == 1
+    )
+
+
+def unvote_api(w: World, role: str) -> Call:
+    cid, _sid, _pid = _ce_card(w, voted_by=role)
+    return Call(f"/api/v1/retro-cards/{cid}/votes", done=lambda r: _ce_votes(w, cid) == 0)
+
+
+def actions_api(w: World, role: str) -> Call:
+    aid, pid = _ce_action(w)
+    return Call(
+        f"/api/v1/products/{pid}/actions", done=lambda r: aid in [a["id"] for a in r.json()]
+    )
+
+
+def add_action_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/actions", json={"text": "Pair", "owner_id": w.uid("member")},
+        status=201, done=lambda r: _ce_get(w, ActionItem, id=r.json()["id"]) is not None,
+    )  # fmt: skip
+
+
+def patch_action_api(w: World, role: str) -> Call:
+    aid, _pid = _ce_action(w)
+    return Call(
+        f"/api/v1/actions/{aid}", json={"status": "dropped"},
+        done=lambda r: _ce_get(w, ActionItem, id=aid).status == "dropped",
+    )  # fmt: skip
+
+
+# --- builders: ceremonies (add yours above this line) ---
+
+
+def _fc_excluded(w: World, pid: int) -> set[date]:
+    with w.db.reader() as uow:
+        return {row.day for row in forecast_queries.excluded_rows(uow, pid)}
+
+
+def _fc_with_day(w: World) -> tuple[int, date]:
+    """The current product with 2026-05-01 left out of its history (by its owner)."""
+    pid, _name = w.product()
+    day = date(2026, 5, 1)
+    forecast_services.exclude_days(w.db.uow(), actor=w.actor("owner"), product_id=pid, first=day)
+    return pid, day
+
+
+def forecast_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/forecast", done=lambda r: "forecast-throughput" in r.text)
+
+
+def exclude_days_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    form = {"first": "2026-04-01", "last": "2026-04-03", "reason": "Easter"}
+    return Call(
+        f"/products/{pid}/forecast/excluded-days", form=form, status=303,
+        location=f"/products/{pid}/forecast",
+        done=lambda r: date(2026, 4, 2) in _fc_excluded(w, pid),
+    )  # fmt: skip
+
+
+def include_day_page(w: World, role: str) -> Call:
+    pid, day = _fc_with_day(w)
+    return Call(
+        f"/products/{pid}/forecast/excluded-days/{day.isoformat()}/delete", status=303,
+        location=f"/products/{pid}/forecast", done=lambda r: day not in _fc_excluded(w, pid),
+    )  # fmt: skip
+
+
+def forecast_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/forecast", json={"mode": "when", "items": 5},
+        done=lambda r: r.json()["percentiles"] is None and bool(r.json()["explanation"]),
+    )  # fmt: skip
+
+
+def excluded_days_api(w: World, role: str) -> Call:
+    pid, day = _fc_with_day(w)
+    return Call(
+        f"/api/v1/products/{pid}/forecast/excluded-days",
+        done=lambda r: r.json() == [{"day": day.isoformat(), "reason": ""}],
+    )
+
+
+def exclude_days_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/forecast/excluded-days", json={"first": "2026-04-01"},
+        status=201, done=lambda r: _fc_excluded(w, pid) == {date(2026, 4, 1)},
+    )  # fmt: skip
+
+
+def include_day_api(w: World, role: str) -> Call:
+    pid, day = _fc_with_day(w)
+    return Call(
+        f"/api/v1/products/{pid}/forecast/excluded-days/{day.isoformat()}", status=204,
+        done=lambda r: day not in _fc_excluded(w, pid),
+    )  # fmt: skip
+
+
+# --- builders: forecasting (add yours above this line) ---
+
+
+def _hi_sprint(w: World) -> tuple[int, int]:
+    """A sprint in the current product, with one of its items, snapshotted once."""
+    pid, _name = w.product()
+    item_id, _pid = w.item()
+    today = history_queries.today_utc()
+    with w.db.uow() as uow:
+        team = Team(product_id=pid, name=f"History crew {w.serial()}")
+        uow.add(team)
+        uow.flush()
+        sprint = Sprint(
+            product_id=pid,
+            team_id=team.id,
+            name=f"Sprint {w.serial()}",
+            goal="Chart it",
+            starts_on=today - timedelta(3),
+            ends_on=today + timedelta(10),
+            state="active",
+        )
+        uow.add(sprint)
+        uow.flush()
+        item = uow.session.get(Item, item_id)
+        assert item is not None
+        item.sprint_id = sprint.id
+        uow.commit()
+    if history_queries.last_snapshot_day(w.db.reader(), product_id=pid) is None:
+        history_services.take_snapshot(
+            w.db.uow(),
+            actor=w.actor("admin"),
+            product_id=pid,
+            day=today - timedelta(1),
+            today=today,
+        )
+    return sprint.id, pid
+
+
+def reports_page(w: World, role: str) -> Call:
+    sid, pid = _hi_sprint(w)
+    return Call(
+        f"/products/{pid}/reports",
+        done=lambda r: (
+            'aria-labelledby="cumulative-flow-title"' in r.text
+            and f"/sprints/{sid}/charts" in r.text
+        ),
+    )
+
+
+def report_svg(w: World, role: str) -> Call:
+    _sid, pid = _hi_sprint(w)
+    return Call(
+        f"/products/{pid}/reports/cumulative-flow.svg",
+        done=lambda r: r.text.startswith("<svg") and "Cumulative flow" in r.text,
+    )
+
+
+def report_png(w: World, role: str) -> Call:
+    _sid, pid = _hi_sprint(w)
+    return Call(
+        f"/products/{pid}/reports/throughput.png", done=lambda r: r.content.startswith(b"\x89PNG")
+    )
+
+
+def sprint_charts_page(w: World, role: str) -> Call:
+    sid, pid = _hi_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/charts",
+        done=lambda r: f'aria-labelledby="burndown-{sid}-title"' in r.text,
+    )
+
+
+def sprint_chart_svg(w: World, role: str) -> Call:
+    sid, pid = _hi_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/charts/burnup.svg",
+        done=lambda r: r.text.startswith("<svg") and "Burnup" in r.text,
+    )
+
+
+def sprint_chart_png(w: World, role: str) -> Call:
+    sid, pid = _hi_sprint(w)
+    return Call(
+        f"/products/{pid}/sprints/{sid}/charts/burndown.png",
+        done=lambda r: r.content.startswith(b"\x89PNG"),
+    )
+
+
+def chart_api(w: World, role: str) -> Call:
+    sid, pid = _hi_sprint(w)
+    return Call(
+        f"/api/v1/products/{pid}/charts/burndown?sprint_id={sid}",
+        done=lambda r: r.json()["series"][0]["key"] == "remaining",
+    )
+
+
+def snapshots_api(w: World, role: str) -> Call:
+    _sid, pid = _hi_sprint(w)
+    return Call(
+        f"/api/v1/products/{pid}/snapshots",
+        done=lambda r: len(r.json()) == 1 and r.json()[0]["changed"] >= 1,
+    )
+
+
+def item_history_api(w: World, role: str) -> Call:
+    _sid, _pid = _hi_sprint(w)
+    item_id, _p = w.item()
+    return Call(
+        f"/api/v1/items/{item_id}/history", done=lambda r: r.json()[-1]["sprint_id"] is not None
+    )
+
+
+# --- builders: history (add yours above this line) ---
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -1692,6 +2743,227 @@ ROWS = (
     Row("POST", "/api/v1/notifications/{notification_id}/read", "Mark a notification read",
         "login ok ok ok ok ok ok", read_own_api),
     # --- rows: refinement (add yours above this line) ---
+    Row("GET", "/products/{product_id}/releases", "Releases: list, progress, forecast",
+        "login 404 ok ok ok ok ok", releases_page),
+    Row("POST", "/products/{product_id}/releases", "Plan a release",
+        "login 404 403 403 403 ok ok", create_release_page),
+    Row("GET", "/releases/{release_id}", "A release: scope, readiness, notes",
+        "login 404 ok ok ok ok ok", release_page),
+    Row("POST", "/releases/{release_id}/edit", "Edit a release",
+        "login 404 403 403 403 ok ok", edit_release_page),
+    Row("GET", "/releases/{release_id}/scope", "A release's scope editor",
+        "login 404 ok ok ok ok ok", release_scope_page),
+    Row("POST", "/releases/{release_id}/items", "Add items to a release",
+        "login 404 403 403 ok ok ok", release_add_page),
+    Row("POST", "/releases/{release_id}/items/{item_id}/remove", "Take an item out of a release",
+        "login 404 403 403 ok ok ok", release_remove_page),
+    Row("POST", "/releases/{release_id}/checklist", "Tick a release's readiness checklist",
+        "login 404 403 403 ok ok ok", release_tick_page),
+    Row("POST", "/releases/{release_id}/notes", "Generate or edit release notes",
+        "login 404 403 403 403 ok ok", release_notes_page),
+    Row("POST", "/releases/{release_id}/release", "Release a version",
+        "login 404 403 403 403 ok ok", release_now_page),
+    Row("GET", "/releases/{release_id}/notes.md", "Download release notes (Markdown)",
+        "login 404 ok ok ok ok ok", release_md_page),
+    Row("GET", "/releases/{release_id}/notes.html", "Download release notes (HTML)",
+        "login 404 ok ok ok ok ok", release_html_page),
+    Row("GET", "/products/{product_id}/release-settings", "Release settings page",
+        "login 404 ok ok ok ok ok", release_settings_page),
+    Row("POST", "/products/{product_id}/release-settings",
+        "Change the readiness checklist and the public changelog",
+        "login 404 403 403 403 ok ok", save_release_settings_page),
+    Row("GET", "/changelog/{product_id}", "Public changelog",
+        "ok ok ok ok ok ok ok", changelog_page, "published"),
+    Row("GET", "/changelog/{product_id}", "Public changelog",
+        "404 404 404 404 404 404 404", changelog_off_page, "not published"),
+    Row("GET", "/api/v1/products/{product_id}/releases", "List releases",
+        "login 404 ok ok ok ok ok", releases_api),
+    Row("POST", "/api/v1/products/{product_id}/releases", "Plan a release",
+        "login 404 403 403 403 ok ok", create_release_api),
+    Row("GET", "/api/v1/releases/{release_id}", "Read a release",
+        "login 404 ok ok ok ok ok", release_api),
+    Row("PATCH", "/api/v1/releases/{release_id}", "Edit a release or its notes",
+        "login 404 403 403 403 ok ok", patch_release_api),
+    Row("POST", "/api/v1/releases/{release_id}/items", "Add items to a release",
+        "login 404 403 403 ok ok ok", release_add_api),
+    Row("DELETE", "/api/v1/releases/{release_id}/items/{item_id}",
+        "Take an item out of a release", "login 404 403 403 ok ok ok", release_remove_api),
+    Row("PUT", "/api/v1/releases/{release_id}/checklist", "Tick a release's readiness checklist",
+        "login 404 403 403 ok ok ok", release_tick_api),
+    Row("POST", "/api/v1/releases/{release_id}/notes", "Generate release notes",
+        "login 404 403 403 403 ok ok", release_notes_api),
+    Row("POST", "/api/v1/releases/{release_id}/release", "Release a version",
+        "login 404 403 403 403 ok ok", release_now_api),
+    Row("GET", "/api/v1/products/{product_id}/release-settings", "Read the release settings",
+        "login 404 ok ok ok ok ok", release_settings_api),
+    Row("PATCH", "/api/v1/products/{product_id}/release-settings",
+        "Change the readiness checklist or the public changelog",
+        "login 404 403 403 403 ok ok", patch_release_settings_api),
+    # --- rows: releases (add yours above this line) ---
+    Row("GET", "/products/{product_id}/sprints", "Sprints, teams and sprint settings",
+        "login 404 ok ok ok ok ok", sprints_page),
+    Row("POST", "/products/{product_id}/sprints", "Plan a new sprint",
+        "login 404 403 403 ok ok ok", create_sprint_page),
+    Row("POST", "/products/{product_id}/sprint-settings", "Change the sprint settings",
+        "login 404 403 403 403 ok ok", sprint_settings_page),
+    Row("POST", "/products/{product_id}/teams", "Create a team",
+        "login 404 403 403 403 ok ok", create_team_page),
+    Row("POST", "/teams/{team_id}/rename", "Rename a team",
+        "login 404 403 403 403 ok ok", rename_team_page),
+    Row("POST", "/teams/{team_id}/delete", "Delete a team (without sprints)",
+        "login 404 403 403 403 ok ok", delete_team_page),
+    Row("POST", "/teams/{team_id}/members", "Add a team member or change their focus factor",
+        "login 404 403 403 403 ok ok", team_member_page),
+    Row("POST", "/teams/{team_id}/members/{user_id}/remove", "Remove a team member",
+        "login 404 403 403 403 ok ok", remove_team_member_page),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/plan", "Sprint planning page",
+        "login 404 ok ok ok ok ok", plan_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/edit",
+        "Change a sprint's name, dates or goal", "login 404 403 403 ok ok ok", edit_sprint_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/items", "Add items to a sprint",
+        "login 404 403 403 ok ok ok", plan_item_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/items/{item_id}/remove",
+        "Take an item out of a sprint", "login 404 403 403 ok ok ok", unplan_item_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/days-off",
+        "Record team members' days off", "login 404 403 403 ok ok ok", days_off_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/start", "Start a sprint",
+        "login 404 403 403 ok ok ok", start_sprint_page),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/board", "Sprint board",
+        "login 404 ok ok ok ok ok", board_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/board/{item_id}",
+        "Move a card on the board (no-JS)", "login 404 403 403 ok ok ok", move_card_page),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/close", "Close a sprint: the form",
+        "login 404 ok ok ok ok ok", close_form_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/close",
+        "Close a sprint (spill-over)", "login 404 403 403 ok ok ok", close_sprint_page),
+    Row("GET", "/api/v1/products/{product_id}/sprints", "List sprints",
+        "login 404 ok ok ok ok ok", sprints_api),
+    Row("POST", "/api/v1/products/{product_id}/sprints", "Plan a sprint",
+        "login 404 403 403 ok ok ok", create_sprint_api),
+    Row("GET", "/api/v1/sprints/{sprint_id}", "Read a sprint", "login 404 ok ok ok ok ok",
+        sprint_api),
+    Row("PATCH", "/api/v1/sprints/{sprint_id}", "Change a sprint's name, dates or goal",
+        "login 404 403 403 ok ok ok", patch_sprint_api),
+    Row("POST", "/api/v1/sprints/{sprint_id}/items", "Add items to a sprint",
+        "login 404 403 403 ok ok ok", plan_items_api),
+    Row("DELETE", "/api/v1/sprints/{sprint_id}/items/{item_id}", "Take an item out of a sprint",
+        "login 404 403 403 ok ok ok", unplan_item_api),
+    Row("POST", "/api/v1/sprints/{sprint_id}/start", "Start a sprint",
+        "login 404 403 403 ok ok ok", start_sprint_api),
+    Row("POST", "/api/v1/sprints/{sprint_id}/close", "Close a sprint (spill-over)",
+        "login 404 403 403 ok ok ok", close_sprint_api),
+    Row("GET", "/api/v1/products/{product_id}/teams", "List teams and members",
+        "login 404 ok ok ok ok ok", teams_api),
+    Row("POST", "/api/v1/products/{product_id}/teams", "Create a team",
+        "login 404 403 403 403 ok ok", create_team_api),
+    Row("GET", "/api/v1/products/{product_id}/sprint-settings", "Read the sprint settings",
+        "login 404 ok ok ok ok ok", sprint_settings_api),
+    Row("PATCH", "/api/v1/products/{product_id}/sprint-settings",
+        "Change sprint length, capacity unit, WIP limits", "login 404 403 403 403 ok ok",
+        patch_sprint_settings_api),
+    # --- rows: sprints (add yours above this line) ---
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/review", "Sprint Review page",
+        "login 404 ok ok ok ok ok", review_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/review",
+        "Record the Sprint Review (verdict, notes, attendees; mark held)",
+        "login 404 403 403 ok ok ok", save_review_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/review/feedback",
+        "Note stakeholder feedback at the review", "login 404 403 ok ok ok ok", feedback_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/review/feedback/{feedback_id}/to-item",
+        "Make a backlog item of feedback", "login 404 403 403 ok ok ok", feedback_to_item_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/review/feedback/{feedback_id}/delete",
+        "Delete feedback of a review", "login 404 403 403 ok ok ok", delete_feedback_page),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/retro", "Retrospective page",
+        "login 404 ok ok ok ok ok", retro_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/retro",
+        "Choose the retro's format and dots", "login 404 403 403 ok ok ok", set_up_retro_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/retro/cards", "Add a retro card",
+        "login 404 403 403 ok ok ok", add_card_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/retro/cards/{card_id}",
+        "Edit a retro card", "login 404 403 403 ok ok ok", edit_card_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/retro/cards/{card_id}/delete",
+        "Delete a retro card", "login 404 403 403 ok ok ok", delete_card_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/retro/cards/{card_id}/vote",
+        "Put a dot on a retro card (or take it back)", "login 404 403 403 ok ok ok", vote_page),
+    Row("POST", "/products/{product_id}/sprints/{sprint_id}/retro/actions",
+        "Add an action item in a retro", "login 404 403 403 ok ok ok", retro_action_page),
+    Row("GET", "/products/{product_id}/actions", "The product's action items",
+        "login 404 ok ok ok ok ok", actions_page),
+    Row("POST", "/products/{product_id}/actions", "Add an action item",
+        "login 404 403 403 ok ok ok", add_action_page),
+    Row("POST", "/products/{product_id}/actions/{action_id}",
+        "Mark an action item done, dropped or open", "login 404 403 403 ok ok ok",
+        update_action_page),
+    Row("GET", "/api/v1/sprints/{sprint_id}/review", "Read the Sprint Review",
+        "login 404 ok ok ok ok ok", review_api),
+    Row("PUT", "/api/v1/sprints/{sprint_id}/review", "Record the Sprint Review",
+        "login 404 403 403 ok ok ok", put_review_api, "verdict"),
+    Row("PUT", "/api/v1/sprints/{sprint_id}/review",
+        "Record progress toward the Product Goal", "login 404 403 403 403 ok ok",
+        put_progress_api, "Product Goal progress"),
+    Row("POST", "/api/v1/sprints/{sprint_id}/review/feedback", "Note stakeholder feedback",
+        "login 404 403 ok ok ok ok", feedback_api),
+    Row("POST", "/api/v1/review-feedback/{feedback_id}/to-item",
+        "Make a backlog item of feedback", "login 404 403 403 ok ok ok", feedback_to_item_api),
+    Row("GET", "/api/v1/sprints/{sprint_id}/retro", "Read the Retrospective",
+        "login 404 ok ok ok ok ok", retro_api),
+    Row("PUT", "/api/v1/sprints/{sprint_id}/retro", "Choose the retro's format and dots",
+        "login 404 403 403 ok ok ok", put_retro_api),
+    Row("POST", "/api/v1/sprints/{sprint_id}/retro/cards", "Add a retro card",
+        "login 404 403 403 ok ok ok", add_card_api),
+    Row("PATCH", "/api/v1/retro-cards/{card_id}", "Edit a retro card",
+        "login 404 403 403 ok ok ok", edit_card_api),
+    Row("DELETE", "/api/v1/retro-cards/{card_id}", "Delete a retro card",
+        "login 404 403 403 ok ok ok", delete_card_api),
+    Row("POST", "/api/v1/retro-cards/{card_id}/votes", "Put a dot on a retro card",
+        "login 404 403 403 ok ok ok", vote_api),
+    Row("DELETE", "/api/v1/retro-cards/{card_id}/votes", "Take one's dot back",
+        "login 404 403 403 ok ok ok", unvote_api),
+    Row("GET", "/api/v1/products/{product_id}/actions", "List action items",
+        "login 404 ok ok ok ok ok", actions_api),
+    Row("POST", "/api/v1/products/{product_id}/actions", "Add an action item",
+        "login 404 403 403 ok ok ok", add_action_api),
+    Row("PATCH", "/api/v1/actions/{action_id}", "Edit or close an action item",
+        "login 404 403 403 ok ok ok", patch_action_api),
+    # --- rows: ceremonies (add yours above this line) ---
+    Row("GET", "/products/{product_id}/forecast", "Forecast page (and running a forecast)",
+        "login 404 ok ok ok ok ok", forecast_page),
+    Row("POST", "/products/{product_id}/forecast/excluded-days",
+        "Leave days out of the throughput history", "login 404 403 403 403 ok ok",
+        exclude_days_page),
+    Row("POST", "/products/{product_id}/forecast/excluded-days/{day}/delete",
+        "Put a day back into the throughput history", "login 404 403 403 403 ok ok",
+        include_day_page),
+    Row("POST", "/api/v1/products/{product_id}/forecast", "Run a Monte Carlo forecast",
+        "login 404 ok ok ok ok ok", forecast_api),
+    Row("GET", "/api/v1/products/{product_id}/forecast/excluded-days",
+        "List the days left out of the history", "login 404 ok ok ok ok ok", excluded_days_api),
+    Row("POST", "/api/v1/products/{product_id}/forecast/excluded-days",
+        "Leave days out of the throughput history", "login 404 403 403 403 ok ok",
+        exclude_days_api),
+    Row("DELETE", "/api/v1/products/{product_id}/forecast/excluded-days/{day}",
+        "Put a day back into the throughput history", "login 404 403 403 403 ok ok",
+        include_day_api),
+    # --- rows: forecasting (add yours above this line) ---
+    Row("GET", "/products/{product_id}/reports", "Reports: flow charts over a date range",
+        "login 404 ok ok ok ok ok", reports_page),
+    Row("GET", "/products/{product_id}/reports/{kind}.svg", "Download a report chart as SVG",
+        "login 404 ok ok ok ok ok", report_svg),
+    Row("GET", "/products/{product_id}/reports/{kind}.png", "Download a report chart as PNG",
+        "login 404 ok ok ok ok ok", report_png),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/charts",
+        "A sprint's burndown and burnup", "login 404 ok ok ok ok ok", sprint_charts_page),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/charts/{kind}.svg",
+        "Download a sprint chart as SVG", "login 404 ok ok ok ok ok", sprint_chart_svg),
+    Row("GET", "/products/{product_id}/sprints/{sprint_id}/charts/{kind}.png",
+        "Download a sprint chart as PNG", "login 404 ok ok ok ok ok", sprint_chart_png),
+    Row("GET", "/api/v1/products/{product_id}/charts/{kind}", "A chart's data",
+        "login 404 ok ok ok ok ok", chart_api),
+    Row("GET", "/api/v1/products/{product_id}/snapshots", "The days snapshotted",
+        "login 404 ok ok ok ok ok", snapshots_api),
+    Row("GET", "/api/v1/items/{item_id}/history", "An item's daily snapshots",
+        "login 404 ok ok ok ok ok", item_history_api),
+    # --- rows: history (add yours above this line) ---
 )  # fmt: skip
 
 

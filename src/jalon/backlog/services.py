@@ -194,24 +194,33 @@ def create_item(uow: UnitOfWork, *, actor: Actor, product_id: int, values: dict[
     if not str(values.get("title") or "").strip():
         raise Invalid("Give the item a title.", field="title")
     with uow:
-        authorise(uow, product_id=product_id, actor=actor, action=Action.CONTRIBUTE)
-        clean = normalise(uow, product_id, values)
-        tags = clean.pop("tags", [])
-        item = _new_item(uow, product_id, clean)
-        uow.add(item)
-        uow.flush()
-        _set_tags(uow, item, tags)
-        uow.add(_status_change(item, actor, None))
-        search.refresh(uow, [item.id])
-        activity.record(
-            uow,
-            "backlog.item.created",
-            _subject(item),
-            actor=actor,
-            product_id=product_id,
-            changes={"title": [None, item.title]},
-        )
+        item = add_item(uow, actor=actor, product_id=product_id, values=values)
         uow.commit()
+    return item
+
+
+def add_item(uow: UnitOfWork, *, actor: Actor, product_id: int, values: dict[str, Any]) -> Item:
+    """`create_item` inside a unit of work the caller opened and commits (one transaction
+    for a use case that makes an item along with something else)."""
+    if not str(values.get("title") or "").strip():
+        raise Invalid("Give the item a title.", field="title")
+    authorise(uow, product_id=product_id, actor=actor, action=Action.CONTRIBUTE)
+    clean = normalise(uow, product_id, values)
+    tags = clean.pop("tags", [])
+    item = _new_item(uow, product_id, clean)
+    uow.add(item)
+    uow.flush()
+    _set_tags(uow, item, tags)
+    uow.add(_status_change(item, actor, None))
+    search.refresh(uow, [item.id])
+    activity.record(
+        uow,
+        "backlog.item.created",
+        _subject(item),
+        actor=actor,
+        product_id=product_id,
+        changes={"title": [None, item.title]},
+    )
     return item
 
 

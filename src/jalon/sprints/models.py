@@ -7,8 +7,19 @@ the daily snapshots (history/) and by `SprintEntry` rows (added, removed, spille
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jalon.db import Base, UTCDateTime, utcnow
@@ -73,3 +84,31 @@ class SprintEntry(Base):
     estimate_at_entry: Mapped[float | None] = mapped_column(Float)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(20))  # done/removed/backlog/next_sprint
+
+
+class SprintSettings(Base):
+    """Per product: sprint length, the unit capacity is counted in, WIP limits per status."""
+
+    __tablename__ = "sprint_settings"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    length_days: Mapped[int] = mapped_column(Integer, default=14)
+    capacity_unit: Mapped[str] = mapped_column(String(10), default="points")  # points/items
+    # {status key: limit}; a status not listed has no limit.
+    wip_limits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class DaysOff(Base):
+    """How many working days one team member is away during one sprint."""
+
+    __tablename__ = "sprint_days_off"
+
+    sprint_id: Mapped[int] = mapped_column(
+        ForeignKey("sprints.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    days: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,1 @@
+"""Sprint Review and Retrospective: the increment, feedback, the Product Goal, action items."""

@@ -1,0 +1,37 @@
+"""What a page needs to show one chart: its SVG, its data table and its download links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jalon.charts.data import Table, table
+from jalon.charts.spec import Chart
+from jalon.charts.svg import render_svg
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    key: str
+    title: str
+    description: str
+    svg: str  # escaped by the renderer: safe to put in the page as is
+    table: Table
+    svg_url: str
+    png_url: str
+    empty: bool
+
+
+def view(chart: Chart, *, href: str, query: str = "") -> ChartView:
+    """`href` is the chart's download path without extension (…/burndown); `query` is
+    appended to both downloads so they show exactly what the page shows."""
+    suffix = f"?{query}" if query else ""
+    return ChartView(
+        chart.key,
+        chart.title,
+        chart.description,
+        render_svg(chart, standalone=False),
+        table(chart),
+        f"{href}.svg{suffix}",
+        f"{href}.png{suffix}",
+        chart.empty,
+    )

@@ -1,0 +1,1 @@
+"""Monte Carlo forecasts of delivery, calibrated on the team's own history."""
