@@ -87,6 +87,10 @@ class Database:
     """The engine and session factory of one running Jalon, created from settings."""
 
     def __init__(self, settings: Settings, engine: Engine | None = None) -> None:
+        # Every area's tables, so that foreign keys between areas (items.sprint_id ->
+        # sprints.id...) resolve in any process, not only in those that load the whole app.
+        import jalon.models  # noqa: F401
+
         self.settings = settings
         self.engine = engine or make_engine(settings)
         self.factory = make_sessionmaker(self.engine)
