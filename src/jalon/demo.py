@@ -1,4 +1,5 @@
-"""The demo product `make run` shows: realistic, idempotent, built only through services."""
+"""The demo product `make run` shows: realistic and idempotent. Today's state is built through
+the services; its past (demo_history.py) is replayed day by day, dated, as services cannot date."""
 
 from __future__ import annotations
 

@@ -87,6 +87,12 @@ class JalonError(Exception):
         if field is not None:
             self.fields.setdefault(field, Message(message, **params))
 
+    @property
+    def refused_form(self) -> bool:
+        """Bad input or a conflict: a page shows the form again with the messages,
+        where other errors (not found, forbidden) take the error page."""
+        return self.status in (409, 422)
+
     def render(self, gettext: Callable[[str], str] = str) -> str:
         return fill(self.message, self.params, gettext)
 

@@ -34,12 +34,8 @@ def _same_product(ref: SprintRef, product_id: int) -> None:
         raise NotFound(NOT_FOUND, what=Label("sprint", N_("sprint")), ident=ref.sprint.id)
 
 
-def _refused(exc: JalonError) -> bool:
-    return exc.status in (409, 422)
-
-
 def _failed(exc: JalonError, ctx: web.Ctx, form: dict[str, str]) -> dict[str, Any]:
-    if not _refused(exc):
+    if not exc.refused_form:
         raise exc
     return {
         "status": exc.status,

@@ -134,10 +134,6 @@ def item_response(
     return web.render(request, "backlog/item.html", context, status=status)
 
 
-def _refused(exc: JalonError) -> bool:
-    return exc.status in (409, 422)
-
-
 @router.post("/items/{item_id}/checks")
 def tick(
     request: Request,
@@ -159,7 +155,7 @@ def add_link(
         to_id = rules.parse_item_ref(to)
         services.add_link(ctx.db.uow(), actor=actor, item_id=item_id, kind=kind, to_id=to_id)
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         errors = exc.render_fields(ctx.gettext)
         link_form = {"kind": kind, "to": to}
@@ -239,7 +235,7 @@ def save_settings(
             ctx.db.uow(), actor=actor, product_id=product_id, draft=draft, move_to=move_to
         )
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         return _settings_page(
             request,

@@ -31,10 +31,6 @@ def _day(language: str) -> Callable[[date | None], str]:
     return day
 
 
-def _refused(exc: JalonError) -> bool:
-    return exc.status in (409, 422)
-
-
 def _common(ctx: web.Ctx, role: Any) -> dict[str, Any]:
     return {
         "can": {a: can(role, a, is_admin=ctx.actor.is_admin) for a in Action},
@@ -99,7 +95,7 @@ def create(
             ctx.db.uow(), actor=actor, product_id=product_id, values=values
         )
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         errors = exc.render_fields(ctx.gettext)
         return _list_page(request, ctx, product_id, status=exc.status, errors=errors, form=values)
@@ -149,7 +145,7 @@ def edit(
     try:
         services.update_release(ctx.db.uow(), actor=actor, release_id=release_id, values=values)
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         errors = exc.render_fields(ctx.gettext)
         return _release_page(
@@ -190,7 +186,7 @@ def notes(
             values = {"notes": text}
             services.update_release(ctx.db.uow(), actor=actor, release_id=release_id, values=values)
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         errors = exc.render_fields(ctx.gettext)
         return _release_page(
@@ -291,7 +287,7 @@ def add_items(
             include_descendants=include_descendants == "yes",
         )  # fmt: skip
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         errors = exc.render_fields(ctx.gettext)
         return _scope_page(
@@ -346,7 +342,7 @@ def save_settings(
             public_changelog=public_changelog == "yes",
         )  # fmt: skip
     except JalonError as exc:
-        if not _refused(exc):
+        if not exc.refused_form:
             raise
         errors = exc.render_fields(ctx.gettext)
         entries = [c for c in checklist if c.strip()]
