@@ -5,6 +5,8 @@ from jalon.accounts import models as accounts
 from jalon.backlog import models as backlog
 from jalon.ceremonies import models as ceremonies
 from jalon.db import Base
+from jalon.discovery import models as discovery
+from jalon.feedback import models as feedback
 from jalon.forecasting import models as forecasting
 from jalon.history import models as history
 from jalon.prioritisation import models as prioritisation
@@ -18,6 +20,8 @@ __all__ = [
     "activity",
     "backlog",
     "ceremonies",
+    "discovery",
+    "feedback",
     "forecasting",
     "history",
     "prioritisation",

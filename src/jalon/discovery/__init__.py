@@ -1,0 +1,2 @@
+"""Testing before building: the opportunity solution tree (outcomes, opportunities,
+solutions, assumptions), experiments and the A/B calculator, vision board and personas."""
