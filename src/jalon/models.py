@@ -13,6 +13,7 @@ from jalon.prioritisation import models as prioritisation
 from jalon.products import models as products
 from jalon.releases import models as releases
 from jalon.sprints import models as sprints
+from jalon.themes import models as themes
 
 __all__ = [
     "Base",
@@ -28,4 +29,5 @@ __all__ = [
     "products",
     "releases",
     "sprints",
+    "themes",
 ]
