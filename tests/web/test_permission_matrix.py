@@ -2480,6 +2480,21 @@ def item_history_api(w: World, role: str) -> Call:
 # --- builders: history (add yours above this line) ---
 
 
+# --- builders: feedback (add yours above this line) ---
+
+
+# --- builders: portal (add yours above this line) ---
+
+
+# --- builders: themes (add yours above this line) ---
+
+
+# --- builders: signals (add yours above this line) ---
+
+
+# --- builders: discovery (add yours above this line) ---
+
+
 @dataclass(frozen=True)
 class Row:
     method: str
@@ -2964,6 +2979,11 @@ ROWS = (
     Row("GET", "/api/v1/items/{item_id}/history", "An item's daily snapshots",
         "login 404 ok ok ok ok ok", item_history_api),
     # --- rows: history (add yours above this line) ---
+    # --- rows: feedback (add yours above this line) ---
+    # --- rows: portal (add yours above this line) ---
+    # --- rows: themes (add yours above this line) ---
+    # --- rows: signals (add yours above this line) ---
+    # --- rows: discovery (add yours above this line) ---
 )  # fmt: skip
 
 
