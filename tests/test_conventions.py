@@ -472,7 +472,7 @@ def _stable(value: object, key: str = "") -> object:
         return {k: _stable(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_stable(v) for v in value]
-    if key in ("at", "created_at", "updated_at"):
+    if key in ("at", "created_at", "updated_at", "decided_at"):
         return "<time>"
     if key == "invitation_url" and isinstance(value, str):
         return "/invite/<token>"

@@ -27,7 +27,15 @@ from jalon.ceremonies import pages as ceremonies_pages
 from jalon.collaboration import api as collaboration_api
 from jalon.collaboration import pages as collaboration_pages
 from jalon.collaboration import queries as collaboration_queries
+from jalon.discovery import api as discovery_api
+from jalon.discovery import pages as discovery_pages
+from jalon.discovery.board import pages as discovery_board_pages
+from jalon.discovery.lab import pages as discovery_lab_pages
 from jalon.errors import N_, JalonError, Unauthenticated
+from jalon.feedback import api as feedback_api
+from jalon.feedback import intake as feedback_intake
+from jalon.feedback import pages as feedback_pages
+from jalon.feedback import setup_pages as feedback_setup_pages
 from jalon.forecasting import api as forecasting_api
 from jalon.forecasting import pages as forecasting_pages
 from jalon.history import api as history_api
@@ -35,6 +43,9 @@ from jalon.history import pages as history_pages
 from jalon.history import scheduler as history_scheduler
 from jalon.listing import api as listing_api
 from jalon.listing import pages as listing_pages
+from jalon.portal import api as portal_api
+from jalon.portal import pages as portal_pages
+from jalon.portal.visitor import pages as portal_public_pages
 from jalon.prioritisation import api as prioritisation_api
 from jalon.prioritisation import pages as prioritisation_pages
 from jalon.products import api as products_api
@@ -44,8 +55,13 @@ from jalon.refinement import pages as refinement_pages
 from jalon.releases import api as releases_api
 from jalon.releases import pages as releases_pages
 from jalon.settings import Settings, ensure_secret
+from jalon.signals import api as signals_api
+from jalon.signals import pages as signals_pages
+from jalon.signals import scheduler as signals_scheduler
 from jalon.sprints import api as sprints_api
 from jalon.sprints import pages as sprints_pages
+from jalon.themes import api as themes_api
+from jalon.themes import pages as themes_pages
 from jalon.transfer import api as transfer_api
 from jalon.transfer import pages as transfer_pages
 from jalon.uow import Database
@@ -66,6 +82,15 @@ ROUTE_MODULES = (
     ceremonies_pages,
     forecasting_pages,
     admin_pages,
+    feedback_pages,
+    feedback_setup_pages,
+    discovery_pages,
+    discovery_lab_pages,
+    discovery_board_pages,
+    portal_pages,
+    portal_public_pages,
+    signals_pages,
+    themes_pages,
     accounts_api,
     products_api,
     backlog_api,
@@ -79,8 +104,14 @@ ROUTE_MODULES = (
     releases_api,
     ceremonies_api,
     forecasting_api,
+    feedback_api,
+    feedback_intake,
+    discovery_api,
+    portal_api,
+    signals_api,
+    themes_api,
 )
-SETUP_EXEMPT = ("/setup", "/static/", "/api/", "/healthz", "/language", "/invite/")
+SETUP_EXEMPT = ("/setup", "/static/", "/api/", "/healthz", "/language", "/invite/", "/portal/")
 
 
 def _is_api(request: Request) -> bool:
@@ -223,7 +254,10 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with history_scheduler.running(settings, database):
+        async with (
+            history_scheduler.running(settings, database),
+            signals_scheduler.running(settings, database),
+        ):
             yield
         database.dispose()
 

@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from jalon.errors import Invalid, JalonError
+from jalon.feedback.console import feedback as feedback_commands
 from jalon.forecasting.console import forecast as forecast_command
 from jalon.history.console import snapshot as history_snapshot
 from jalon.settings import SECRET_FILE, SETTING_NAMES, Settings, ensure_secret, load_settings
+from jalon.signals.console import watch as watch_group
+from jalon.themes.console import themes as themes_group
 
 if TYPE_CHECKING:
     from jalon.uow import Database
@@ -353,3 +356,6 @@ def search_rebuild(ctx: click.Context, product_id: int | None) -> None:
 
 main.add_command(history_snapshot)
 main.add_command(forecast_command)
+main.add_command(feedback_commands)
+main.add_command(watch_group)
+main.add_command(themes_group)

@@ -9,9 +9,11 @@ from jalon.discovery import models as discovery
 from jalon.feedback import models as feedback
 from jalon.forecasting import models as forecasting
 from jalon.history import models as history
+from jalon.portal import models as portal
 from jalon.prioritisation import models as prioritisation
 from jalon.products import models as products
 from jalon.releases import models as releases
+from jalon.signals import models as signals
 from jalon.sprints import models as sprints
 from jalon.themes import models as themes
 
@@ -25,9 +27,11 @@ __all__ = [
     "feedback",
     "forecasting",
     "history",
+    "portal",
     "prioritisation",
     "products",
     "releases",
+    "signals",
     "sprints",
     "themes",
 ]

@@ -39,6 +39,7 @@ class Settings:
     migrate_on_start: bool = True
     log_level: str = "info"
     snapshot_in_server: bool = True
+    watch_in_server: bool = True
 
     @property
     def effective_database_url(self) -> str:

@@ -41,6 +41,7 @@ LANG_COOKIE = "jalon_lang"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+INTAKE_TOKEN_PREFIX = "jif_"  # noqa: S105 - a visible prefix (feedback intake tokens)
 
 # The error answers every API route may give, for the OpenAPI schema (`responses=`).
 API_ERRORS: dict[int | str, dict[str, object]] = {
@@ -106,6 +107,8 @@ def _bearer(request: Request) -> str | None:
 def build_ctx(request: Request, settings: Settings, db: Database) -> Ctx:
     ctx = Ctx(settings=settings, db=db)
     token = _bearer(request)
+    if token is not None and token.startswith(INTAKE_TOKEN_PREFIX):
+        token = None  # a product's feedback intake token: its endpoint checks it (feedback/api.py)
     if token is not None:
         found_token = account_queries.user_for_api_token(db.reader(), token)
         if found_token is None:

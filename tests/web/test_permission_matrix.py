@@ -48,6 +48,11 @@ from jalon.ceremonies.models import (
     SprintReview,
 )
 from jalon.collaboration import queries as collaboration_queries
+from jalon.db import utcnow
+from jalon.discovery.models import TreeNode
+from jalon.feedback import customers as feedback_customers
+from jalon.feedback import services as feedback_services
+from jalon.feedback.models import Customer, Feedback, FeedbackLink, IntakeToken, Segment
 from jalon.forecasting import queries as forecast_queries
 from jalon.forecasting import services as forecast_services
 from jalon.history import queries as history_queries
@@ -55,6 +60,11 @@ from jalon.history import services as history_services
 from jalon.listing import services as listing_services
 from jalon.models import Base
 from jalon.permissions import Actor
+from jalon.portal import rules as portal_rules
+from jalon.portal import services as portal_services
+from jalon.portal.models import Idea, IdeaComment, IdeaVote, PortalSettings
+from jalon.portal.visitor import pages as portal_public
+from jalon.portal.visitor import services as portal_visitor
 from jalon.prioritisation import services as prioritisation_services
 from jalon.prioritisation.models import Formula, ItemScore, OrderSnapshot
 from jalon.products import services as product_services
@@ -65,8 +75,14 @@ from jalon.releases import queries as release_queries
 from jalon.releases import services as release_services
 from jalon.releases.models import Release
 from jalon.settings import load_settings
+from jalon.signals import feeds as signals_feeds
+from jalon.signals import services as signals_services
+from jalon.signals.models import Feed, MarketSignal, Watchlist
 from jalon.sprints import services as sprint_services
 from jalon.sprints.models import DaysOff, Sprint, SprintSettings, Team, TeamMember
+from jalon.themes import placement as themes_placement
+from jalon.themes import runs as themes_runs
+from jalon.themes.models import ClusteringRun, Theme, ThemeMember
 from jalon.uow import Database
 from tests.support.helpers import PASSWORD, actor, csrf, make_user
 
@@ -2480,16 +2496,1227 @@ def item_history_api(w: World, role: str) -> Call:
 # --- builders: history (add yours above this line) ---
 
 
+def _fb(w: World, text: str = "") -> tuple[int, int]:
+    """A new feedback in the current product: (feedback id, product id)."""
+    pid, _name = w.product()
+    made = feedback_services.create_feedback(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid,
+        values={"text": text or f"Feedback {w.serial()}"},
+    )  # fmt: skip
+    return made.id, pid
+
+
+def _fb_row(w: World, fid: int) -> Feedback | None:
+    with w.db.reader() as uow:
+        return uow.session.get(Feedback, fid)
+
+
+def _fb_count(w: World, pid: int) -> int:
+    with w.db.reader() as uow:
+        stmt = select(Feedback.id).where(Feedback.product_id == pid)
+        return len(list(uow.session.scalars(stmt)))
+
+
+def _fb_links(w: World, fid: int) -> list[FeedbackLink]:
+    with w.db.reader() as uow:
+        return list(
+            uow.session.scalars(select(FeedbackLink).where(FeedbackLink.feedback_id == fid))
+        )
+
+
+def _fb_linked(w: World) -> tuple[int, int, int]:
+    """A feedback linked (critical) to the current item: (feedback, link, item)."""
+    item_id, _pid = w.item()
+    fid, _pid = _fb(w)
+    link = feedback_services.link_feedback(
+        w.db.uow(), actor=w.actor("owner"), feedback_id=fid, item_id=item_id, importance=3
+    )
+    return fid, link.id, item_id
+
+
+def _fb_customers(w: World, pid: int) -> list[str]:
+    with w.db.reader() as uow:
+        stmt = select(Customer.name).where(Customer.product_id == pid)
+        return list(uow.session.scalars(stmt))
+
+
+def _fb_segments(w: World, pid: int) -> list[str]:
+    with w.db.reader() as uow:
+        return list(uow.session.scalars(select(Segment.name).where(Segment.product_id == pid)))
+
+
+def _fb_has_token(w: World, pid: int) -> bool:
+    with w.db.reader() as uow:
+        stmt = select(IntakeToken.id).where(IntakeToken.product_id == pid)
+        return uow.session.scalar(stmt) is not None
+
+
+FB_CSV = b"Text,Date,Key\nThe app is slow at night,2026-10-01,T-1\n"
+
+
+def _fb_staged(w: World, pid: int) -> str:
+    from jalon.transfer import staging
+
+    kept = staging.save(
+        w.app.state.settings.data_dir, product_id=pid, filename="tickets.csv",
+        file_format="feedback-csv", stream=io.BytesIO(FB_CSV),
+    )  # fmt: skip
+    return kept.token
+
+
+def fb_inbox_page(w: World, role: str) -> Call:
+    _fid, pid = _fb(w, "Night shuttle please")
+    return Call(f"/products/{pid}/feedback", done=lambda r: "Night shuttle please" in r.text)
+
+
+def fb_new_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/feedback/new", done=lambda r: "hx-get" in r.text)
+
+
+def fb_create_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/feedback", form={"text": "Entered in the browser"}, status=303,
+        location="/feedback/", done=lambda r: _fb_count(w, pid) == 1,
+    )  # fmt: skip
+
+
+def fb_similar_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/feedback/similar?text=ride", done=lambda r: "<p" in r.text)
+
+
+def fb_page(w: World, role: str) -> Call:
+    fid, _pid = _fb(w, "Dark mode would be nice")
+    return Call(f"/feedback/{fid}", done=lambda r: "Dark mode would be nice" in r.text)
+
+
+def fb_edit_page(w: World, role: str) -> Call:
+    fid, _pid = _fb(w)
+    return Call(
+        f"/feedback/{fid}/edit", form={"text": "Edited text", "rating": "4"}, status=303,
+        location=f"/feedback/{fid}", done=lambda r: _fb_row(w, fid).text == "Edited text",  # type: ignore[union-attr]
+    )  # fmt: skip
+
+
+def fb_state_page(w: World, role: str) -> Call:
+    fid, _pid = _fb(w)
+    return Call(
+        f"/feedback/{fid}/state", form={"state": "triaged"}, status=303,
+        location=f"/feedback/{fid}", done=lambda r: _fb_row(w, fid).state == "triaged",  # type: ignore[union-attr]
+    )  # fmt: skip
+
+
+def fb_delete_page(w: World, role: str) -> Call:
+    fid, pid = _fb(w)
+    return Call(
+        f"/feedback/{fid}/delete", status=303, location=f"/products/{pid}/feedback",
+        done=lambda r: _fb_row(w, fid) is None,
+    )  # fmt: skip
+
+
+def fb_link_page(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    fid, _pid = _fb(w)
+    return Call(
+        f"/feedback/{fid}/links", form={"target": f"item:{item_id}", "importance": "3"},
+        status=303, location=f"/feedback/{fid}",
+        done=lambda r: [lk.item_id for lk in _fb_links(w, fid)] == [item_id],
+    )  # fmt: skip
+
+
+def fb_unlink_page(w: World, role: str) -> Call:
+    fid, link_id, _item = _fb_linked(w)
+    return Call(
+        f"/feedback/{fid}/links/{link_id}/remove", status=303, location=f"/feedback/{fid}",
+        done=lambda r: _fb_links(w, fid) == [],
+    )  # fmt: skip
+
+
+def fb_evidence_page(w: World, role: str) -> Call:
+    _fid, _link, item_id = _fb_linked(w)
+    return Call(
+        f"/items/{item_id}/evidence",
+        done=lambda r: "linked feedback" in _plain(r.text) and "weighted demand" in r.text,
+    )
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def fb_reach_page(w: World, role: str) -> Call:
+    _fid, _link, item_id = _fb_linked(w)
+
+    def reach_set(r: Response) -> bool:
+        with w.db.reader() as uow:
+            score = uow.session.get(ItemScore, (item_id, "rice"))
+            stmt = select(FeedbackLink.id).where(FeedbackLink.item_id == item_id)
+            links = len(list(uow.session.scalars(stmt)))  # earlier roles' calls added some
+            return score is not None and score.inputs.get("reach") == 3 * links
+
+    return Call(
+        f"/items/{item_id}/evidence/reach", status=303, location=f"/items/{item_id}",
+        done=reach_set,
+    )  # fmt: skip
+
+
+def fb_customers_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/customers", done=lambda r: "Customers" in r.text)
+
+
+def fb_save_customer_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/customers", form={"name": "Sanofi", "weight": "2"}, status=303,
+        location=f"/products/{pid}/customers", done=lambda r: _fb_customers(w, pid) == ["Sanofi"],
+    )  # fmt: skip
+
+
+def fb_delete_customer_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"Renault {w.serial()}"
+    made = feedback_customers.save_customer(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, values={"name": name}
+    )
+    return Call(
+        f"/products/{pid}/customers/{made.id}/delete", status=303,
+        location=f"/products/{pid}/customers", done=lambda r: name not in _fb_customers(w, pid),
+    )  # fmt: skip
+
+
+def fb_save_segment_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/segments", form={"name": "Enterprise", "weight": "3"}, status=303,
+        location=f"/products/{pid}/customers",
+        done=lambda r: _fb_segments(w, pid) == ["Enterprise"],
+    )  # fmt: skip
+
+
+def fb_delete_segment_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"SMB {w.serial()}"
+    made = feedback_customers.save_segment(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, values={"name": name}
+    )
+    return Call(
+        f"/products/{pid}/segments/{made.id}/delete", status=303,
+        location=f"/products/{pid}/customers", done=lambda r: name not in _fb_segments(w, pid),
+    )  # fmt: skip
+
+
+def fb_import_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/feedback/import", done=lambda r: 'type="file"' in r.text)
+
+
+def fb_upload_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/feedback/import", files={"file": ("t.csv", FB_CSV, "text/csv")},
+        status=303, location=f"/products/{pid}/feedback/import/",
+    )  # fmt: skip
+
+
+def fb_dry_run_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    token = _fb_staged(w, pid)
+    return Call(
+        f"/products/{pid}/feedback/import/{token}",
+        done=lambda r: "The app is slow at night" in r.text,
+    )
+
+
+def fb_run_import_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    token = _fb_staged(w, pid)
+    form = {"map_text": "Text", "map_received_at": "Date", "map_external_key": "Key"}
+    return Call(
+        f"/products/{pid}/feedback/import/{token}", form=form, status=303,
+        location=f"/products/{pid}/feedback", done=lambda r: _fb_count(w, pid) == 1,
+    )  # fmt: skip
+
+
+def fb_intake_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/feedback/intake", done=lambda r: "/intake" in r.text)
+
+
+def fb_create_token_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/feedback/intake",
+        done=lambda r: "jif_" in r.text and _fb_has_token(w, pid),
+    )
+
+
+def fb_revoke_token_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    feedback_services.create_intake_token(w.db.uow(), actor=w.actor("owner"), product_id=pid)
+    return Call(
+        f"/products/{pid}/feedback/intake/revoke", status=303,
+        location=f"/products/{pid}/feedback/intake", done=lambda r: not _fb_has_token(w, pid),
+    )  # fmt: skip
+
+
+def fb_list_api(w: World, role: str) -> Call:
+    fid, pid = _fb(w)
+    return Call(
+        f"/api/v1/products/{pid}/feedback", done=lambda r: r.json()["items"][0]["id"] == fid
+    )
+
+
+def fb_create_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/feedback", json={"text": "Sent by API"}, status=201,
+        done=lambda r: _fb_count(w, pid) == 1,
+    )  # fmt: skip
+
+
+def fb_get_api(w: World, role: str) -> Call:
+    fid, _pid = _fb(w)
+    return Call(f"/api/v1/feedback/{fid}", done=lambda r: r.json()["id"] == fid)
+
+
+def fb_patch_api(w: World, role: str) -> Call:
+    fid, _pid = _fb(w)
+    return Call(
+        f"/api/v1/feedback/{fid}", json={"state": "archived"},
+        done=lambda r: _fb_row(w, fid).state == "archived",  # type: ignore[union-attr]
+    )  # fmt: skip
+
+
+def fb_delete_api(w: World, role: str) -> Call:
+    fid, _pid = _fb(w)
+    return Call(f"/api/v1/feedback/{fid}", status=204, done=lambda r: _fb_row(w, fid) is None)
+
+
+def fb_link_api(w: World, role: str) -> Call:
+    item_id, _pid = w.item()
+    fid, _pid = _fb(w)
+    return Call(
+        f"/api/v1/feedback/{fid}/links", json={"item_id": item_id}, status=201,
+        done=lambda r: [lk.importance for lk in _fb_links(w, fid)] == [2],
+    )  # fmt: skip
+
+
+def fb_unlink_api(w: World, role: str) -> Call:
+    fid, link_id, _item = _fb_linked(w)
+    return Call(
+        f"/api/v1/feedback/{fid}/links/{link_id}", status=204,
+        done=lambda r: _fb_links(w, fid) == [],
+    )  # fmt: skip
+
+
+def fb_intake_api(w: World, role: str) -> Call:
+    """With a person's API token (the intake token has its own tests)."""
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/intake", json=[{"text": "From a form"}], status=201,
+        done=lambda r: _fb_count(w, pid) == 1 and len(r.json()["created"]) == 1,
+    )  # fmt: skip
+
+
 # --- builders: feedback (add yours above this line) ---
+
+
+def _po_portal(w: World) -> tuple[int, str]:
+    """The current product with its portal open (slug p<id>)."""
+    pid, _name = w.product()
+    slug = f"p{pid}"
+    portal_services.update_settings(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, enabled=True, slug=slug
+    )
+    return pid, slug
+
+
+def _po_idea(w: World, *, approve: bool = True) -> tuple[int, int, str]:
+    """A new idea on the current product's portal (published unless told): (idea, product, slug)."""
+    pid, slug = _po_portal(w)
+    idea = portal_visitor.submit_idea(
+        w.db.uow(), slug=slug, title=f"Idea {w.serial()}", client=f"matrix{w.serial()}"
+    )
+    assert idea is not None
+    if approve:
+        portal_services.moderate(
+            w.db.uow(), actor=w.actor("owner"), product_id=pid, idea_ids=[idea.id],
+            decision="approve",
+        )  # fmt: skip
+    return idea.id, pid, slug
+
+
+def _po_read(w: World, model: Any, ident: int) -> Any:
+    with w.db.reader() as uow:
+        return uow.session.get(model, ident)
+
+
+def _po_count(w: World, model: Any, *where: Any) -> int:
+    with w.db.reader() as uow:
+        return len(list(uow.session.scalars(select(model.id).where(*where))))
+
+
+def portal_overview_page(w: World, role: str) -> Call:
+    idea_id, pid, _slug = _po_idea(w)
+    title = _po_read(w, Idea, idea_id).title
+    return Call(f"/products/{pid}/portal", done=lambda r: title in r.text)
+
+
+def portal_settings_page(w: World, role: str) -> Call:
+    pid, slug = _po_portal(w)
+    return Call(f"/products/{pid}/portal/settings", done=lambda r: f'value="{slug}"' in r.text)
+
+
+def save_portal_settings_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    slug = f"open-{pid}"
+    return Call(
+        f"/products/{pid}/portal/settings", status=303,
+        form={"options": "enabled", "slug": slug, "shown_statuses": "planned"},
+        location=f"/products/{pid}/portal/settings",
+        done=lambda r: _po_read(w, PortalSettings, pid).slug == slug,
+    )  # fmt: skip
+
+
+def portal_moderation_page(w: World, role: str) -> Call:
+    idea_id, pid, _slug = _po_idea(w, approve=False)
+    title = _po_read(w, Idea, idea_id).title
+    return Call(f"/products/{pid}/portal/moderation", done=lambda r: title in r.text)
+
+
+def portal_moderate_page(w: World, role: str) -> Call:
+    idea_id, pid, _slug = _po_idea(w, approve=False)
+    return Call(
+        f"/products/{pid}/portal/moderation", form={"idea_id": str(idea_id), "decision": "approve"},
+        status=303, location=f"/products/{pid}/portal/moderation",
+        done=lambda r: _po_read(w, Idea, idea_id).state == "published",
+    )  # fmt: skip
+
+
+def portal_idea_page(w: World, role: str) -> Call:
+    idea_id, _pid, _slug = _po_idea(w)
+    title = _po_read(w, Idea, idea_id).title
+    return Call(f"/ideas/{idea_id}", done=lambda r: title in r.text)
+
+
+def idea_status_page(w: World, role: str) -> Call:
+    idea_id, _pid, _slug = _po_idea(w)
+    return Call(
+        f"/ideas/{idea_id}/status", form={"status": "planned"}, status=303,
+        location=f"/ideas/{idea_id}",
+        done=lambda r: _po_read(w, Idea, idea_id).status == "planned",
+    )  # fmt: skip
+
+
+def idea_link_page(w: World, role: str) -> Call:
+    idea_id, _pid, _slug = _po_idea(w)
+    item_id, _p = w.item()
+    return Call(
+        f"/ideas/{idea_id}/link", form={"item_id": str(item_id)}, status=303,
+        location=f"/ideas/{idea_id}",
+        done=lambda r: _po_read(w, Idea, idea_id).item_id == item_id,
+    )  # fmt: skip
+
+
+def idea_merge_page(w: World, role: str) -> Call:
+    keep, _pid, _slug = _po_idea(w)
+    dupe, _pid, _slug = _po_idea(w)
+    return Call(
+        f"/ideas/{dupe}/merge", form={"into_id": str(keep)}, status=303,
+        location=f"/ideas/{keep}",
+        done=lambda r: _po_read(w, Idea, dupe).merged_into_id == keep,
+    )  # fmt: skip
+
+
+def idea_reply_page(w: World, role: str) -> Call:
+    idea_id, _pid, _slug = _po_idea(w)
+    return Call(
+        f"/ideas/{idea_id}/reply", form={"body": "Thanks, we are on it"}, status=303,
+        location=f"/ideas/{idea_id}",
+        done=lambda r: _po_count(w, IdeaComment, IdeaComment.idea_id == idea_id) == 1,
+    )  # fmt: skip
+
+
+def hide_idea_comment_page(w: World, role: str) -> Call:
+    idea_id, _pid, slug = _po_idea(w)
+    comment = portal_visitor.add_comment(
+        w.db.uow(), slug=slug, idea_id=idea_id, body="Buy cheap watches", client="matrix"
+    )
+    assert comment is not None
+    return Call(
+        f"/idea-comments/{comment.id}/hide", form={"hidden": "yes"}, status=303,
+        location=f"/ideas/{idea_id}",
+        done=lambda r: _po_read(w, IdeaComment, comment.id).hidden is True,
+    )  # fmt: skip
+
+
+def public_portal_page(w: World, role: str) -> Call:
+    idea_id, _pid, slug = _po_idea(w)
+    title = _po_read(w, Idea, idea_id).title
+    return Call(f"/portal/{slug}", done=lambda r: title in r.text)
+
+
+def closed_portal_page(w: World, role: str) -> Call:
+    pid, slug = _po_portal(w)
+    portal_services.update_settings(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, enabled=False, slug=slug
+    )
+    return Call(f"/portal/{slug}")
+
+
+def similar_ideas_page(w: World, role: str) -> Call:
+    _pid, slug = _po_portal(w)
+    return Call(f"/portal/{slug}/similar?title=dark+mode")
+
+
+def submit_idea_page(w: World, role: str) -> Call:
+    _pid, slug = _po_portal(w)
+    title = f"Submitted {w.serial()}"
+    return Call(
+        f"/portal/{slug}/ideas", form={"title": title}, status=303,
+        location=f"/portal/{slug}?submitted=1",
+        done=lambda r: _po_count(w, Idea, Idea.title == title, Idea.state == "pending") == 1,
+    )  # fmt: skip
+
+
+def public_idea_page(w: World, role: str) -> Call:
+    idea_id, _pid, slug = _po_idea(w)
+    title = _po_read(w, Idea, idea_id).title
+    return Call(f"/portal/{slug}/ideas/{idea_id}", done=lambda r: title in r.text)
+
+
+def portal_vote_page(w: World, role: str) -> Call:
+    idea_id, _pid, slug = _po_idea(w)
+    return Call(
+        f"/portal/{slug}/ideas/{idea_id}/vote", form={}, status=303,
+        location=f"/portal/{slug}/ideas/{idea_id}",
+        done=lambda r: _po_count(w, IdeaVote, IdeaVote.idea_id == idea_id) == 1,
+    )  # fmt: skip
+
+
+def portal_unvote_page(w: World, role: str) -> Call:
+    idea_id, _pid, slug = _po_idea(w)
+    voter = f"matrix-{role}-{w.serial()}"
+    portal_visitor.vote(w.db.uow(), slug=slug, idea_id=idea_id, voter=voter)
+    browser, _token = w.browser(role)
+    secret = w.app.state.settings.secret_key
+    browser.cookies.set(
+        portal_public.VOTER_COOKIE, portal_rules.sign_voter(voter, secret), domain=COOKIE_DOMAIN
+    )
+    return Call(
+        f"/portal/{slug}/ideas/{idea_id}/unvote", form={}, status=303,
+        location=f"/portal/{slug}/ideas/{idea_id}",
+        done=lambda r: _po_count(w, IdeaVote, IdeaVote.idea_id == idea_id) == 0,
+    )  # fmt: skip
+
+
+def portal_idea_comment_page(w: World, role: str) -> Call:
+    idea_id, _pid, slug = _po_idea(w)
+    return Call(
+        f"/portal/{slug}/ideas/{idea_id}/comments", form={"body": "Yes please"}, status=303,
+        location=f"/portal/{slug}/ideas/{idea_id}",
+        done=lambda r: _po_count(w, IdeaComment, IdeaComment.idea_id == idea_id) == 1,
+    )  # fmt: skip
+
+
+def ideas_api(w: World, role: str) -> Call:
+    idea_id, pid, _slug = _po_idea(w)
+    return Call(
+        f"/api/v1/products/{pid}/ideas", done=lambda r: idea_id in [i["id"] for i in r.json()]
+    )
+
+
+def add_idea_api(w: World, role: str) -> Call:
+    pid, _slug = _po_portal(w)
+    title = f"Heard on a call {w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/ideas", json={"title": title}, status=201,
+        done=lambda r: _po_count(w, Idea, Idea.title == title, Idea.state == "published") == 1,
+    )  # fmt: skip
+
+
+def patch_idea_api(w: World, role: str) -> Call:
+    idea_id, _pid, _slug = _po_idea(w)
+    return Call(
+        f"/api/v1/ideas/{idea_id}", json={"status": "shipped"},
+        done=lambda r: _po_read(w, Idea, idea_id).status == "shipped",
+    )  # fmt: skip
 
 
 # --- builders: portal (add yours above this line) ---
 
 
+def _th(w: World) -> tuple[int, int, int, list[int]]:
+    """Two themes in the current product with two feedback each, made directly:
+    (product id, theme a, theme b, the four feedback ids)."""
+    pid, _name = w.product()
+    n = w.serial()
+    with w.db.uow() as uow:
+        texts = ("Export to Excel", "CSV export please", "Login crashes", "Cannot sign in")
+        found = [Feedback(product_id=pid, text=f"{t} ({n})") for t in texts]
+        uow.session.add_all(found)
+        uow.flush()
+        ids = [f.id for f in found]
+        themes_placement.place_feedback(uow, pid, ids)
+        a, b = (
+            Theme(product_id=pid, label=f"Exports {n}"),
+            Theme(product_id=pid, label=f"Login {n}"),
+        )
+        uow.session.add_all([a, b])
+        uow.flush()
+        uow.session.add_all(
+            [ThemeMember(feedback_id=f, theme_id=(a if i < 2 else b).id) for i, f in enumerate(ids)]
+        )
+        uow.commit()
+        return pid, a.id, b.id, ids
+
+
+def _th_row(w: World, theme_id: int) -> Theme:
+    with w.db.reader() as uow:
+        found = uow.session.get(Theme, theme_id)
+    assert found is not None
+    return found
+
+
+def _th_of(w: World, feedback_id: int) -> int | None:
+    with w.db.reader() as uow:
+        member = uow.session.get(ThemeMember, feedback_id)
+    return member.theme_id if member else None
+
+
+def _th_run_done(w: World, pid: int) -> bool:
+    themes_runs.join_all()
+    with w.db.reader() as uow:
+        found = uow.session.scalars(select(ClusteringRun).where(ClusteringRun.product_id == pid))
+        return [r.state for r in found] == ["done"]
+
+
+def th_list_page(w: World, role: str) -> Call:
+    pid, _a, _b, _ids = _th(w)
+    return Call(f"/products/{pid}/themes", done=lambda r: "themes-table" in r.text)
+
+
+def th_recluster_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/products/{pid}/themes/recluster", form={}, status=303,
+        location=f"/products/{pid}/themes", done=lambda r: _th_run_done(w, pid),
+    )  # fmt: skip
+
+
+def _th_run(w: World) -> int:
+    pid, _name = w.product()
+    with w.db.uow() as uow:
+        run = ClusteringRun(product_id=pid, state="running", progress=0.4, step="clustering")
+        uow.add(run)
+        uow.commit()
+        return run.id
+
+
+def th_progress_page(w: World, role: str) -> Call:
+    run_id = _th_run(w)
+    return Call(f"/clustering-runs/{run_id}/progress", done=lambda r: 'value="40"' in r.text)
+
+
+def th_theme_page(w: World, role: str) -> Call:
+    _pid, a, _b, ids = _th(w)
+    return Call(f"/themes/{a}", done=lambda r: f"/feedback/{ids[0]}" in r.text)
+
+
+def th_rename_page(w: World, role: str) -> Call:
+    _pid, a, _b, _ids = _th(w)
+    return Call(
+        f"/themes/{a}/rename", form={"label": "Spreadsheets"}, status=303,
+        location=f"/themes/{a}", done=lambda r: _th_row(w, a).label_locked,
+    )  # fmt: skip
+
+
+def th_merge_page(w: World, role: str) -> Call:
+    _pid, a, b, _ids = _th(w)
+    return Call(
+        f"/themes/{a}/merge", form={"into": str(b)}, status=303, location=f"/themes/{b}",
+        done=lambda r: _th_row(w, a).merged_into_id == b,
+    )  # fmt: skip
+
+
+def th_split_page(w: World, role: str) -> Call:
+    _pid, a, _b, ids = _th(w)
+    return Call(
+        f"/themes/{a}/split", form={"feedback_ids": str(ids[0]), "split_label": "Excel"},
+        status=303, location="/themes/", done=lambda r: _th_of(w, ids[0]) not in (None, a),
+    )  # fmt: skip
+
+
+def th_move_page(w: World, role: str) -> Call:
+    _pid, a, b, ids = _th(w)
+    return Call(
+        f"/themes/{a}/move", form={"feedback_ids": str(ids[0]), "to": str(b)}, status=303,
+        location=f"/themes/{a}", done=lambda r: _th_of(w, ids[0]) == b,
+    )  # fmt: skip
+
+
+def th_similar_page(w: World, role: str) -> Call:
+    _pid, _a, _b, ids = _th(w)
+    return Call(f"/feedback/{ids[0]}/similar", done=lambda r: "similar-feedback" in r.text)
+
+
+def th_merge_duplicate_page(w: World, role: str) -> Call:
+    _pid, _a, _b, ids = _th(w)
+    return Call(
+        f"/feedback/{ids[1]}/merge-duplicate", form={"survivor": str(ids[0])}, status=303,
+        location=f"/feedback/{ids[0]}",
+        done=lambda r: _fb_row(w, ids[1]).state == "archived",  # type: ignore[union-attr]
+    )  # fmt: skip
+
+
+def th_list_api(w: World, role: str) -> Call:
+    pid, a, _b, _ids = _th(w)
+    return Call(
+        f"/api/v1/products/{pid}/themes", done=lambda r: a in [t["id"] for t in r.json()["themes"]]
+    )
+
+
+def th_recluster_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(
+        f"/api/v1/products/{pid}/themes/recluster", json={}, status=202,
+        done=lambda r: _th_run_done(w, pid),
+    )  # fmt: skip
+
+
+def th_run_api(w: World, role: str) -> Call:
+    run_id = _th_run(w)
+    return Call(f"/api/v1/clustering-runs/{run_id}", done=lambda r: r.json()["progress"] == 0.4)
+
+
+def th_theme_api(w: World, role: str) -> Call:
+    _pid, a, _b, ids = _th(w)
+    return Call(
+        f"/api/v1/themes/{a}", done=lambda r: [m["feedback_id"] for m in r.json()["members"]]
+        == ids[:2],
+    )  # fmt: skip
+
+
+def th_rename_api(w: World, role: str) -> Call:
+    _pid, a, _b, _ids = _th(w)
+    return Call(
+        f"/api/v1/themes/{a}", json={"label": "Spreadsheets"},
+        done=lambda r: _th_row(w, a).label == "Spreadsheets",
+    )  # fmt: skip
+
+
+def th_merge_api(w: World, role: str) -> Call:
+    _pid, a, b, _ids = _th(w)
+    return Call(
+        f"/api/v1/themes/{a}/merge", json={"into": b},
+        done=lambda r: r.json()["id"] == b and _th_row(w, a).state == "merged",
+    )  # fmt: skip
+
+
+def th_split_api(w: World, role: str) -> Call:
+    _pid, a, _b, ids = _th(w)
+    return Call(
+        f"/api/v1/themes/{a}/split", json={"feedback_ids": [ids[0]]}, status=201,
+        done=lambda r: _th_of(w, ids[0]) == r.json()["id"] != a,
+    )  # fmt: skip
+
+
+def th_move_api(w: World, role: str) -> Call:
+    _pid, _a, b, ids = _th(w)
+    return Call(
+        f"/api/v1/themes/{b}/members", json={"feedback_ids": [ids[0]]},
+        done=lambda r: _th_of(w, ids[0]) == b,
+    )  # fmt: skip
+
+
+def th_similar_api(w: World, role: str) -> Call:
+    _pid, _a, _b, ids = _th(w)
+    return Call(
+        f"/api/v1/feedback/{ids[0]}/similar",
+        done=lambda r: ids[0] not in [s["feedback_id"] for s in r.json()],
+    )
+
+
+def th_merge_duplicate_api(w: World, role: str) -> Call:
+    _pid, _a, _b, ids = _th(w)
+    return Call(
+        f"/api/v1/feedback/{ids[1]}/merge", json={"survivor_id": ids[0]},
+        done=lambda r: _fb_row(w, ids[1]).state == "archived",  # type: ignore[union-attr]
+    )  # fmt: skip
+
+
 # --- builders: themes (add yours above this line) ---
 
 
+def _sig_feed(w: World, *, url: str = "") -> tuple[int, int]:
+    """A new feed in the current product: (feed id, product id)."""
+    pid, _name = w.product()
+    n = w.serial()
+    values = {"name": f"Feed {n}", "url": url or f"https://feeds.example.org/{n}.xml"}
+    owner = w.actor("owner")
+    feed = signals_services.create_feed(w.db.uow(), actor=owner, product_id=pid, values=values)
+    return feed.id, pid
+
+
+def _sig_list(w: World) -> tuple[int, int]:
+    """A new watchlist in the current product: (watchlist id, product id)."""
+    pid, _name = w.product()
+    made = signals_services.create_watchlist(
+        w.db.uow(), actor=w.actor("owner"), product_id=pid, name=f"List {w.serial()}",
+        keywords="open banking",
+    )  # fmt: skip
+    return made.id, pid
+
+
+def _sig_signal(w: World) -> tuple[int, int]:
+    """A new market signal in the current product, as if a feed had been fetched."""
+    feed_id, pid = _sig_feed(w)
+    _sig_list(w)
+    n = w.serial()
+    entry = signals_feeds.Entry(
+        key=f"guid-{n}", title=f"Open banking news {n}", link="", summary="", published_at=None
+    )
+    signals_services.record_fetch(
+        w.db.uow(), feed_id=feed_id, fetched=signals_feeds.Fetched(entries=(entry,)),
+        now=utcnow(),
+    )  # fmt: skip
+    with w.db.reader() as uow:
+        found = uow.session.scalars(
+            select(MarketSignal)
+            .where(MarketSignal.product_id == pid)
+            .order_by(MarketSignal.id.desc())
+        ).first()
+    assert found is not None
+    return found.id, pid
+
+
+def _sig_row(w: World, signal_id: int) -> MarketSignal:
+    with w.db.reader() as uow:
+        found = uow.session.get(MarketSignal, signal_id)
+    assert found is not None
+    return found
+
+
+def _sig_opportunity(w: World, pid: int) -> int:
+    with w.db.uow() as uow:
+        node = TreeNode(product_id=pid, kind="opportunity", title=f"Opportunity {w.serial()}")
+        uow.add(node)
+        uow.commit()
+        return node.id
+
+
+def _sig_exists(w: World, model: Any, **where: Any) -> bool:
+    with w.db.reader() as uow:
+        stmt = select(model.id).filter_by(**where)
+        return uow.session.scalars(stmt).first() is not None
+
+
+def signals_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/signals", done=lambda r: "Market signals" in r.text)
+
+
+def signal_state_page(w: World, role: str) -> Call:
+    sid, pid = _sig_signal(w)
+    return Call(
+        f"/signals/{sid}/state", form={"state": "watching"}, status=303,
+        location=f"/products/{pid}/signals", done=lambda r: _sig_row(w, sid).state == "watching",
+    )  # fmt: skip
+
+
+def signal_link_page(w: World, role: str) -> Call:
+    sid, pid = _sig_signal(w)
+    node = _sig_opportunity(w, pid)
+    return Call(
+        f"/signals/{sid}/link", form={"opportunity_id": str(node)}, status=303,
+        location=f"/products/{pid}/signals",
+        done=lambda r: _sig_row(w, sid).opportunity_id == node,
+    )  # fmt: skip
+
+
+def signal_item_page(w: World, role: str) -> Call:
+    sid, _pid = _sig_signal(w)
+    return Call(
+        f"/signals/{sid}/item", form={}, status=303, location="/items/",
+        done=lambda r: _sig_row(w, sid).item_id is not None,
+    )  # fmt: skip
+
+
+def watch_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/watch", done=lambda r: "Watchlists" in r.text)
+
+
+def add_feed_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    url = f"https://feeds.example.org/new-{w.serial()}.xml"
+    return Call(
+        f"/products/{pid}/feeds", form={"name": "News", "url": url, "kind": "regulator"},
+        status=303, location=f"/products/{pid}/watch",
+        done=lambda r: _sig_exists(w, Feed, product_id=pid, url=url),
+    )  # fmt: skip
+
+
+def edit_feed_page(w: World, role: str) -> Call:
+    feed_id, pid = _sig_feed(w)
+
+    def paused(r: Response) -> bool:
+        with w.db.reader() as uow:
+            feed = uow.session.get(Feed, feed_id)
+            return feed is not None and not feed.active
+
+    return Call(
+        f"/feeds/{feed_id}/edit", form={"active": "false"}, status=303,
+        location=f"/products/{pid}/watch", done=paused,
+    )  # fmt: skip
+
+
+def delete_feed_page(w: World, role: str) -> Call:
+    feed_id, pid = _sig_feed(w)
+    return Call(
+        f"/feeds/{feed_id}/delete", form={}, status=303, location=f"/products/{pid}/watch",
+        done=lambda r: not _sig_exists(w, Feed, id=feed_id),
+    )  # fmt: skip
+
+
+def fetch_feeds_page(w: World, role: str) -> Call:
+    pid, _name = w.product()  # no feed: nothing goes to the network
+    return Call(
+        f"/products/{pid}/watch/fetch", form={}, status=303,
+        location=f"/products/{pid}/watch?done=fetched",
+    )  # fmt: skip
+
+
+def add_watchlist_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"Rules {w.serial()}"
+    return Call(
+        f"/products/{pid}/watchlists", form={"name": name, "keywords": "DSP3\nopen banking"},
+        status=303, location=f"/products/{pid}/watch",
+        done=lambda r: _sig_exists(w, Watchlist, product_id=pid, name=name),
+    )  # fmt: skip
+
+
+def edit_watchlist_page(w: World, role: str) -> Call:
+    list_id, pid = _sig_list(w)
+
+    def changed(r: Response) -> bool:
+        with w.db.reader() as uow:
+            found = uow.session.get(Watchlist, list_id)
+            return found is not None and found.keywords == ["crypto"]
+
+    return Call(
+        f"/watchlists/{list_id}/edit", form={"name": "Renamed", "keywords": "crypto"},
+        status=303, location=f"/products/{pid}/watch", done=changed,
+    )  # fmt: skip
+
+
+def delete_watchlist_page(w: World, role: str) -> Call:
+    list_id, pid = _sig_list(w)
+    return Call(
+        f"/watchlists/{list_id}/delete", form={}, status=303, location=f"/products/{pid}/watch",
+        done=lambda r: not _sig_exists(w, Watchlist, id=list_id),
+    )  # fmt: skip
+
+
+def signals_api(w: World, role: str) -> Call:
+    sid, pid = _sig_signal(w)
+    return Call(
+        f"/api/v1/products/{pid}/signals",
+        done=lambda r: sid in [s["id"] for s in r.json()["market"]],
+    )
+
+
+def patch_signal_api(w: World, role: str) -> Call:
+    sid, _pid = _sig_signal(w)
+    return Call(
+        f"/api/v1/signals/{sid}", json={"state": "dismissed"},
+        done=lambda r: _sig_row(w, sid).state == "dismissed",
+    )  # fmt: skip
+
+
+def feeds_api(w: World, role: str) -> Call:
+    feed_id, pid = _sig_feed(w)
+    return Call(
+        f"/api/v1/products/{pid}/feeds", done=lambda r: feed_id in [f["id"] for f in r.json()]
+    )
+
+
+def create_feed_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    url = f"https://feeds.example.org/api-{w.serial()}.xml"
+    return Call(
+        f"/api/v1/products/{pid}/feeds", json={"name": "News", "url": url}, status=201,
+        done=lambda r: _sig_exists(w, Feed, product_id=pid, url=url),
+    )  # fmt: skip
+
+
+def delete_feed_api(w: World, role: str) -> Call:
+    feed_id, _pid = _sig_feed(w)
+    return Call(
+        f"/api/v1/feeds/{feed_id}", status=204, done=lambda r: not _sig_exists(w, Feed, id=feed_id)
+    )
+
+
+def watchlists_api(w: World, role: str) -> Call:
+    list_id, pid = _sig_list(w)
+    return Call(
+        f"/api/v1/products/{pid}/watchlists", done=lambda r: list_id in [x["id"] for x in r.json()]
+    )
+
+
+def create_watchlist_api(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    name = f"Rules {w.serial()}"
+    return Call(
+        f"/api/v1/products/{pid}/watchlists", json={"name": name, "keywords": ["DSP3"]},
+        status=201, done=lambda r: _sig_exists(w, Watchlist, product_id=pid, name=name),
+    )  # fmt: skip
+
+
+def delete_watchlist_api(w: World, role: str) -> Call:
+    list_id, _pid = _sig_list(w)
+    return Call(
+        f"/api/v1/watchlists/{list_id}", status=204,
+        done=lambda r: not _sig_exists(w, Watchlist, id=list_id),
+    )  # fmt: skip
+
+
 # --- builders: signals (add yours above this line) ---
+
+
+def _dz_tree(w: World) -> dict[str, int]:
+    """outcome → opportunity → solution → assumption (+ an experiment, a persona) in the
+    current product, made by the owner."""
+    from jalon.discovery import services as dz
+    from jalon.discovery.board import services as dz_board
+
+    pid, _name = w.product()
+    po, ids = w.actor("owner"), {"product": pid}
+    parent = None
+    for kind in ("outcome", "opportunity", "solution", "assumption"):
+        parent = ids[kind] = dz.create_node(
+            w.db.uow(), actor=po, product_id=pid, kind=kind, parent_id=parent,
+            values={"title": f"{kind} {w.serial()}", "importance": 0.9, "evidence": 0.1},
+        ).id  # fmt: skip
+    ids["experiment"] = dz.create_experiment(
+        w.db.uow(), actor=po, assumption_id=ids["assumption"],
+        values={"title": "Ask", "metric": "yes", "unit": "%", "threshold": 50},
+    ).id  # fmt: skip
+    ids["persona"] = dz_board.create_persona(
+        w.db.uow(), actor=po, product_id=pid, values={"name": f"Nadia {w.serial()}"}
+    ).id
+    return ids
+
+
+def _dz_get(w: World, model_name: str, ident: int) -> Any:
+    from jalon.discovery import models as dz_models
+
+    with w.db.reader() as uow:
+        return uow.session.get(getattr(dz_models, model_name), ident)
+
+
+def _dz_nodes(w: World, pid: int, title: str) -> int:
+    from jalon.discovery.models import TreeNode as DzNode
+
+    with w.db.reader() as uow:
+        stmt = select(DzNode.id).where(DzNode.product_id == pid, DzNode.title == title)
+        return len(list(uow.session.scalars(stmt)))
+
+
+def dz_tree_page(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    return Call(f"/products/{ids['product']}/discovery/tree",
+                done=lambda r: f'id="node-{ids["solution"]}"' in r.text)  # fmt: skip
+
+
+def dz_add_node_page(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    pid, title = ids["product"], f"Opportunity {w.serial()}"
+    form = {"kind": "opportunity", "parent_id": str(ids["outcome"]), "title": title}
+    return Call(f"/products/{pid}/discovery/tree/nodes", form=form, status=303,
+                location=f"/products/{pid}/discovery/tree",
+                done=lambda r: _dz_nodes(w, pid, title) == 1)  # fmt: skip
+
+
+def dz_node_page(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    return Call(f"/discovery/nodes/{ids['assumption']}", done=lambda r: "Ask" in r.text)
+
+
+def dz_edit_node_page(w: World, role: str) -> Call:
+    nid = _dz_tree(w)["solution"]
+    return Call(f"/discovery/nodes/{nid}/edit", form={"title": "Renamed"}, status=303,
+                location=f"/discovery/nodes/{nid}",
+                done=lambda r: _dz_get(w, "TreeNode", nid).title == "Renamed")  # fmt: skip
+
+
+def dz_move_node_page(w: World, role: str) -> Call:
+    from jalon.discovery import services as dz
+
+    ids = _dz_tree(w)
+    other = dz.create_node(w.db.uow(), actor=w.actor("owner"), product_id=ids["product"],
+                           kind="solution", parent_id=ids["opportunity"],
+                           values={"title": "Other"}).id  # fmt: skip
+    return Call(f"/discovery/nodes/{other}/move", form={"step": "up"}, status=303,
+                location=f"/discovery/nodes/{other}",
+                done=lambda r: _dz_get(w, "TreeNode", other).position == 1)  # fmt: skip
+
+
+def dz_delete_node_page(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    return Call(f"/discovery/nodes/{ids['opportunity']}/delete", form={}, status=303,
+                location=f"/products/{ids['product']}/discovery/tree",
+                done=lambda r: _dz_get(w, "TreeNode", ids["assumption"]) is None)  # fmt: skip
+
+
+DZ_HYPOTHESIS = {"capability": "a", "people": "b", "outcome": "c", "signal": "d"}
+
+
+def dz_hypothesis_page(w: World, role: str) -> Call:
+    nid = _dz_tree(w)["solution"]
+    return Call(f"/discovery/nodes/{nid}/hypothesis", form=DZ_HYPOTHESIS, status=303,
+                location=f"/discovery/nodes/{nid}",
+                done=lambda r: _dz_get(w, "Hypothesis", nid) is not None)  # fmt: skip
+
+
+def dz_add_experiment_page(w: World, role: str) -> Call:
+    nid = _dz_tree(w)["assumption"]
+    form = {"title": "Survey", "method": "survey", "metric": "m", "threshold": "3"}
+    return Call(f"/discovery/nodes/{nid}/experiments", form=form, status=303,
+                location="/discovery/experiments/")  # fmt: skip
+
+
+def dz_experiment_page(w: World, role: str) -> Call:
+    eid = _dz_tree(w)["experiment"]
+    return Call(f"/discovery/experiments/{eid}", done=lambda r: "cannot be evaluated" in r.text)
+
+
+def dz_edit_experiment_page(w: World, role: str) -> Call:
+    eid = _dz_tree(w)["experiment"]
+    return Call(f"/discovery/experiments/{eid}/edit",
+                form={"part": "result", "result": "60", "result_unit": "%"}, status=303,
+                location=f"/discovery/experiments/{eid}",
+                done=lambda r: _dz_get(w, "Experiment", eid).result == 60)  # fmt: skip
+
+
+DZ_DECISION = {"decision": "stop", "rationale": "Nobody", "result": "10", "result_unit": "%"}
+
+
+def dz_decide_page(w: World, role: str) -> Call:
+    from jalon.discovery import services as dz
+
+    eid = _dz_tree(w)["experiment"]
+    dz.update_experiment(w.db.uow(), actor=w.actor("owner"), experiment_id=eid,
+                         values={"result": "10", "result_unit": "%"})  # fmt: skip
+    form = {"decision": "stop", "rationale": "Nobody", "items": "Drop it"}
+    return Call(f"/discovery/experiments/{eid}/decision", form=form, status=303,
+                location=f"/discovery/experiments/{eid}",
+                done=lambda r: _dz_get(w, "Experiment", eid).decision == "stop")  # fmt: skip
+
+
+def dz_map_page(w: World, role: str) -> Call:
+    pid = _dz_tree(w)["product"]
+    return Call(f"/products/{pid}/discovery/assumptions",
+                done=lambda r: 'aria-labelledby="assumption-map-title"' in r.text)  # fmt: skip
+
+
+def dz_map_download(w: World, role: str) -> Call:
+    pid = _dz_tree(w)["product"]
+    return Call(f"/products/{pid}/discovery/assumption-map.svg",
+                done=lambda r: r.text.startswith("<svg"))  # fmt: skip
+
+
+def dz_ab_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    query = "form=plan&baseline=0.1&effect=0.02&alpha=0.05&power=0.8"
+    return Call(f"/products/{pid}/discovery/ab?{query}", done=lambda r: "3,841" in r.text)
+
+
+def dz_board_page(w: World, role: str) -> Call:
+    pid = _dz_tree(w)["product"]
+    return Call(f"/products/{pid}/discovery/vision", done=lambda r: "Nadia" in r.text)
+
+
+def dz_save_board_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/discovery/vision", form={"vision": "Far"}, status=303,
+                location=f"/products/{pid}/discovery/vision",
+                done=lambda r: _dz_get(w, "VisionBoard", pid).vision == "Far")  # fmt: skip
+
+
+def dz_add_persona_page(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/discovery/personas", form={"name": "Tom"}, status=303,
+                location=f"/products/{pid}/discovery/vision")  # fmt: skip
+
+
+def dz_edit_persona_page(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    persona = ids["persona"]
+    return Call(f"/discovery/personas/{persona}/edit", form={"name": "Renamed"}, status=303,
+                location=f"/products/{ids['product']}/discovery/vision",
+                done=lambda r: _dz_get(w, "Persona", persona).name == "Renamed")  # fmt: skip
+
+
+def dz_delete_persona_page(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    persona = ids["persona"]
+    return Call(f"/discovery/personas/{persona}/delete", form={}, status=303,
+                location=f"/products/{ids['product']}/discovery/vision",
+                done=lambda r: _dz_get(w, "Persona", persona) is None)  # fmt: skip
+
+
+def dz_tree_api(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    return Call(f"/api/v1/products/{ids['product']}/tree",
+                done=lambda r: ids["outcome"] in [n["id"] for n in r.json()["roots"]])  # fmt: skip
+
+
+def dz_add_node_api(w: World, role: str) -> Call:
+    ids = _dz_tree(w)
+    body = {"kind": "solution", "parent_id": ids["opportunity"], "title": "Wizard"}
+    return Call(f"/api/v1/products/{ids['product']}/tree/nodes", json=body, status=201,
+                done=lambda r: r.json()["parent_id"] == ids["opportunity"])  # fmt: skip
+
+
+def dz_hypothesis_api(w: World, role: str) -> Call:
+    nid = _dz_tree(w)["assumption"]
+    return Call(f"/api/v1/tree/nodes/{nid}/hypothesis", json=DZ_HYPOTHESIS,
+                done=lambda r: _dz_get(w, "Hypothesis", nid) is not None)  # fmt: skip
+
+
+def dz_add_experiment_api(w: World, role: str) -> Call:
+    nid = _dz_tree(w)["assumption"]
+    body = {"title": "A/B", "method": "ab_test", "threshold": 5}
+    return Call(f"/api/v1/tree/nodes/{nid}/experiments", json=body, status=201,
+                done=lambda r: _dz_get(w, "Experiment", r.json()["id"]) is not None)  # fmt: skip
+
+
+def dz_experiment_api(w: World, role: str) -> Call:
+    eid = _dz_tree(w)["experiment"]
+    return Call(f"/api/v1/experiments/{eid}", done=lambda r: r.json()["met"] is None)
+
+
+def dz_decide_api(w: World, role: str) -> Call:
+    eid = _dz_tree(w)["experiment"]
+    body = {**DZ_DECISION, "result": 10, "items": ["Drop it"]}
+    return Call(f"/api/v1/experiments/{eid}/decision", json=body,
+                done=lambda r: len(r.json()["item_ids"]) == 1)  # fmt: skip
+
+
+def dz_ab_test_api(w: World, role: str) -> Call:
+    body = {"control_n": 1000, "control_conversions": 100, "variant_n": 1000,
+            "variant_conversions": 130}  # fmt: skip
+    return Call("/api/v1/ab/test", json=body, done=lambda r: r.json()["significant"] is True)
+
+
+def dz_ab_size_api(w: World, role: str) -> Call:
+    return Call("/api/v1/ab/sample-size", json={"baseline": 0.1, "effect": 0.02},
+                done=lambda r: r.json()["per_arm"] == 3841)  # fmt: skip
 
 
 # --- builders: discovery (add yours above this line) ---
@@ -2979,10 +4206,256 @@ ROWS = (
     Row("GET", "/api/v1/items/{item_id}/history", "An item's daily snapshots",
         "login 404 ok ok ok ok ok", item_history_api),
     # --- rows: history (add yours above this line) ---
+    Row("GET", "/products/{product_id}/feedback", "Feedback inbox",
+        "login 404 ok ok ok ok ok", fb_inbox_page),
+    Row("GET", "/products/{product_id}/feedback/new", "Enter feedback (form)",
+        "login 404 ok ok ok ok ok", fb_new_page),
+    Row("POST", "/products/{product_id}/feedback", "Enter feedback",
+        "login 404 403 ok ok ok ok", fb_create_page),
+    Row("GET", "/products/{product_id}/feedback/similar", "Similar feedback (while typing)",
+        "login 404 ok ok ok ok ok", fb_similar_page),
+    Row("GET", "/feedback/{feedback_id}", "One feedback", "login 404 ok ok ok ok ok", fb_page),
+    Row("POST", "/feedback/{feedback_id}/edit", "Edit a feedback",
+        "login 404 403 403 ok ok ok", fb_edit_page),
+    Row("POST", "/feedback/{feedback_id}/state", "Triage a feedback",
+        "login 404 403 403 ok ok ok", fb_state_page),
+    Row("POST", "/feedback/{feedback_id}/delete", "Delete a feedback",
+        "login 404 403 403 ok ok ok", fb_delete_page),
+    Row("POST", "/feedback/{feedback_id}/links", "Link a feedback as evidence",
+        "login 404 403 403 ok ok ok", fb_link_page),
+    Row("POST", "/feedback/{feedback_id}/links/{link_id}/remove", "Remove a feedback's link",
+        "login 404 403 403 ok ok ok", fb_unlink_page),
+    Row("GET", "/items/{item_id}/evidence", "An item's evidence from feedback",
+        "login 404 ok ok ok ok ok", fb_evidence_page),
+    Row("POST", "/items/{item_id}/evidence/reach", "Use the evidence as RICE reach",
+        "login 404 403 403 ok ok ok", fb_reach_page),
+    Row("GET", "/products/{product_id}/customers", "Customers and segments",
+        "login 404 ok ok ok ok ok", fb_customers_page),
+    Row("POST", "/products/{product_id}/customers", "Add or edit a customer",
+        "login 404 403 403 ok ok ok", fb_save_customer_page),
+    Row("POST", "/products/{product_id}/customers/{customer_id}/delete", "Delete a customer",
+        "login 404 403 403 ok ok ok", fb_delete_customer_page),
+    Row("POST", "/products/{product_id}/segments", "Add or edit a segment (its weight)",
+        "login 404 403 403 403 ok ok", fb_save_segment_page),
+    Row("POST", "/products/{product_id}/segments/{segment_id}/delete", "Delete a segment",
+        "login 404 403 403 403 ok ok", fb_delete_segment_page),
+    Row("GET", "/products/{product_id}/feedback/import", "Import feedback (CSV upload form)",
+        "login 404 403 403 ok ok ok", fb_import_page),
+    Row("POST", "/products/{product_id}/feedback/import", "Upload a feedback CSV file",
+        "login 404 403 403 ok ok ok", fb_upload_page),
+    Row("GET", "/products/{product_id}/feedback/import/{token}",
+        "Feedback import: column mapping and dry run", "login 404 403 403 ok ok ok",
+        fb_dry_run_page),
+    Row("POST", "/products/{product_id}/feedback/import/{token}", "Import feedback from CSV",
+        "login 404 403 403 ok ok ok", fb_run_import_page),
+    Row("GET", "/products/{product_id}/feedback/intake", "Feedback intake endpoint settings",
+        "login 404 ok ok ok ok ok", fb_intake_page),
+    Row("POST", "/products/{product_id}/feedback/intake", "Create or rotate the intake token",
+        "login 404 403 403 403 ok ok", fb_create_token_page),
+    Row("POST", "/products/{product_id}/feedback/intake/revoke", "Revoke the intake token",
+        "login 404 403 403 403 ok ok", fb_revoke_token_page),
+    Row("GET", "/api/v1/products/{product_id}/feedback", "The feedback inbox",
+        "login 404 ok ok ok ok ok", fb_list_api),
+    Row("POST", "/api/v1/products/{product_id}/feedback", "Enter feedback",
+        "login 404 403 ok ok ok ok", fb_create_api),
+    Row("GET", "/api/v1/feedback/{feedback_id}", "Read a feedback",
+        "login 404 ok ok ok ok ok", fb_get_api),
+    Row("PATCH", "/api/v1/feedback/{feedback_id}", "Edit or triage a feedback",
+        "login 404 403 403 ok ok ok", fb_patch_api),
+    Row("DELETE", "/api/v1/feedback/{feedback_id}", "Delete a feedback",
+        "login 404 403 403 ok ok ok", fb_delete_api),
+    Row("POST", "/api/v1/feedback/{feedback_id}/links", "Link a feedback as evidence",
+        "login 404 403 403 ok ok ok", fb_link_api),
+    Row("DELETE", "/api/v1/feedback/{feedback_id}/links/{link_id}", "Remove a feedback's link",
+        "login 404 403 403 ok ok ok", fb_unlink_api),
+    Row("POST", "/api/v1/products/{product_id}/intake",
+        "Send feedback to the intake endpoint (with a person's token; the intake token works "
+        "alone)", "login 404 403 403 ok ok ok", fb_intake_api),
     # --- rows: feedback (add yours above this line) ---
+    Row("GET", "/products/{product_id}/portal", "Portal ideas overview",
+        "login 404 ok ok ok ok ok", portal_overview_page),
+    Row("GET", "/products/{product_id}/portal/settings", "Portal settings page",
+        "login 404 403 403 403 ok ok", portal_settings_page),
+    Row("POST", "/products/{product_id}/portal/settings", "Open, close and set up the portal",
+        "login 404 403 403 403 ok ok", save_portal_settings_page),
+    Row("GET", "/products/{product_id}/portal/moderation", "Portal moderation queue",
+        "login 404 403 403 403 ok ok", portal_moderation_page),
+    Row("POST", "/products/{product_id}/portal/moderation", "Approve or reject ideas in bulk",
+        "login 404 403 403 403 ok ok", portal_moderate_page),
+    Row("GET", "/ideas/{idea_id}", "An idea, as the team sees it",
+        "login 404 ok ok ok ok ok", portal_idea_page),
+    Row("POST", "/ideas/{idea_id}/status", "Set an idea's status",
+        "login 404 403 403 403 ok ok", idea_status_page),
+    Row("POST", "/ideas/{idea_id}/link", "Link an idea to a backlog item",
+        "login 404 403 403 403 ok ok", idea_link_page),
+    Row("POST", "/ideas/{idea_id}/merge", "Merge a duplicate idea",
+        "login 404 403 403 403 ok ok", idea_merge_page),
+    Row("POST", "/ideas/{idea_id}/reply", "Answer on an idea as the team",
+        "login 404 403 ok ok ok ok", idea_reply_page),
+    Row("POST", "/idea-comments/{comment_id}/hide", "Hide a portal comment",
+        "login 404 403 403 403 ok ok", hide_idea_comment_page),
+    Row("GET", "/portal/{slug}", "Public portal: the ideas",
+        "ok ok ok ok ok ok ok", public_portal_page, "open"),
+    Row("GET", "/portal/{slug}", "Public portal: the ideas",
+        "404 404 404 404 404 404 404", closed_portal_page, "closed"),
+    Row("GET", "/portal/{slug}/similar", "Public portal: similar ideas (fragment)",
+        "ok ok ok ok ok ok ok", similar_ideas_page),
+    Row("POST", "/portal/{slug}/ideas", "Public portal: suggest an idea",
+        "ok ok ok ok ok ok ok", submit_idea_page),
+    Row("GET", "/portal/{slug}/ideas/{idea_id}", "Public portal: an idea",
+        "ok ok ok ok ok ok ok", public_idea_page),
+    Row("POST", "/portal/{slug}/ideas/{idea_id}/vote", "Public portal: vote",
+        "ok ok ok ok ok ok ok", portal_vote_page),
+    Row("POST", "/portal/{slug}/ideas/{idea_id}/unvote", "Public portal: withdraw a vote",
+        "ok ok ok ok ok ok ok", portal_unvote_page),
+    Row("POST", "/portal/{slug}/ideas/{idea_id}/comments", "Public portal: comment",
+        "ok ok ok ok ok ok ok", portal_idea_comment_page),
+    Row("GET", "/api/v1/products/{product_id}/ideas", "List a product's portal ideas",
+        "login 404 ok ok ok ok ok", ideas_api),
+    Row("POST", "/api/v1/products/{product_id}/ideas", "Add an idea heard elsewhere",
+        "login 404 403 403 ok ok ok", add_idea_api),
+    Row("PATCH", "/api/v1/ideas/{idea_id}", "Set an idea's status or backlog link",
+        "login 404 403 403 403 ok ok", patch_idea_api),
     # --- rows: portal (add yours above this line) ---
+    Row("GET", "/products/{product_id}/themes", "Themes of the feedback",
+        "login 404 ok ok ok ok ok", th_list_page),
+    Row("POST", "/products/{product_id}/themes/recluster", "Re-cluster feedback into themes",
+        "login 404 403 403 ok ok ok", th_recluster_page),
+    Row("GET", "/clustering-runs/{run_id}/progress", "Progress of a re-clustering (fragment)",
+        "login 404 ok ok ok ok ok", th_progress_page),
+    Row("GET", "/themes/{theme_id}", "A theme and its feedback",
+        "login 404 ok ok ok ok ok", th_theme_page),
+    Row("POST", "/themes/{theme_id}/rename", "Rename a theme",
+        "login 404 403 403 ok ok ok", th_rename_page),
+    Row("POST", "/themes/{theme_id}/merge", "Merge a theme into another",
+        "login 404 403 403 ok ok ok", th_merge_page),
+    Row("POST", "/themes/{theme_id}/split", "Split feedback off into a new theme",
+        "login 404 403 403 ok ok ok", th_split_page),
+    Row("POST", "/themes/{theme_id}/move", "Move feedback to another theme",
+        "login 404 403 403 ok ok ok", th_move_page),
+    Row("GET", "/feedback/{feedback_id}/similar", "Similar feedback (fragment)",
+        "login 404 ok ok ok ok ok", th_similar_page),
+    Row("POST", "/feedback/{feedback_id}/merge-duplicate", "Merge a duplicate feedback",
+        "login 404 403 403 ok ok ok", th_merge_duplicate_page),
+    Row("GET", "/api/v1/products/{product_id}/themes", "A product's themes",
+        "login 404 ok ok ok ok ok", th_list_api),
+    Row("POST", "/api/v1/products/{product_id}/themes/recluster", "Start a re-clustering",
+        "login 404 403 403 ok ok ok", th_recluster_api),
+    Row("GET", "/api/v1/clustering-runs/{run_id}", "A re-clustering's progress",
+        "login 404 ok ok ok ok ok", th_run_api),
+    Row("GET", "/api/v1/themes/{theme_id}", "A theme with its members",
+        "login 404 ok ok ok ok ok", th_theme_api),
+    Row("PATCH", "/api/v1/themes/{theme_id}", "Rename a theme",
+        "login 404 403 403 ok ok ok", th_rename_api),
+    Row("POST", "/api/v1/themes/{theme_id}/merge", "Merge a theme into another",
+        "login 404 403 403 ok ok ok", th_merge_api),
+    Row("POST", "/api/v1/themes/{theme_id}/split", "Split feedback off into a new theme",
+        "login 404 403 403 ok ok ok", th_split_api),
+    Row("POST", "/api/v1/themes/{theme_id}/members", "Move feedback into a theme",
+        "login 404 403 403 ok ok ok", th_move_api),
+    Row("GET", "/api/v1/feedback/{feedback_id}/similar", "Similar feedback",
+        "login 404 ok ok ok ok ok", th_similar_api),
+    Row("POST", "/api/v1/feedback/{feedback_id}/merge", "Merge a duplicate feedback",
+        "login 404 403 403 ok ok ok", th_merge_duplicate_api),
     # --- rows: themes (add yours above this line) ---
+    Row("GET", "/products/{product_id}/signals", "Signals: trends and market signals",
+        "login 404 ok ok ok ok ok", signals_page),
+    Row("POST", "/signals/{signal_id}/state", "Triage a market signal",
+        "login 404 403 403 ok ok ok", signal_state_page),
+    Row("POST", "/signals/{signal_id}/link", "Link a market signal to an opportunity",
+        "login 404 403 403 ok ok ok", signal_link_page),
+    Row("POST", "/signals/{signal_id}/item", "Make a backlog item of a market signal",
+        "login 404 403 403 ok ok ok", signal_item_page),
+    Row("GET", "/products/{product_id}/watch", "Feeds and watchlists",
+        "login 404 ok ok ok ok ok", watch_page),
+    Row("POST", "/products/{product_id}/feeds", "Follow a feed",
+        "login 404 403 403 403 ok ok", add_feed_page),
+    Row("POST", "/feeds/{feed_id}/edit", "Rename, pause or resume a feed",
+        "login 404 403 403 403 ok ok", edit_feed_page),
+    Row("POST", "/feeds/{feed_id}/delete", "Stop following a feed",
+        "login 404 403 403 403 ok ok", delete_feed_page),
+    Row("POST", "/products/{product_id}/watch/fetch", "Fetch the feeds now",
+        "login 404 403 403 403 ok ok", fetch_feeds_page),
+    Row("POST", "/products/{product_id}/watchlists", "Create a watchlist",
+        "login 404 403 403 403 ok ok", add_watchlist_page),
+    Row("POST", "/watchlists/{watchlist_id}/edit", "Change a watchlist",
+        "login 404 403 403 403 ok ok", edit_watchlist_page),
+    Row("POST", "/watchlists/{watchlist_id}/delete", "Delete a watchlist",
+        "login 404 403 403 403 ok ok", delete_watchlist_page),
+    Row("GET", "/api/v1/products/{product_id}/signals", "List trends and market signals",
+        "login 404 ok ok ok ok ok", signals_api),
+    Row("PATCH", "/api/v1/signals/{signal_id}", "Triage or link a market signal",
+        "login 404 403 403 ok ok ok", patch_signal_api),
+    Row("GET", "/api/v1/products/{product_id}/feeds", "List the followed feeds",
+        "login 404 ok ok ok ok ok", feeds_api),
+    Row("POST", "/api/v1/products/{product_id}/feeds", "Follow a feed",
+        "login 404 403 403 403 ok ok", create_feed_api),
+    Row("DELETE", "/api/v1/feeds/{feed_id}", "Stop following a feed",
+        "login 404 403 403 403 ok ok", delete_feed_api),
+    Row("GET", "/api/v1/products/{product_id}/watchlists", "List the watchlists",
+        "login 404 ok ok ok ok ok", watchlists_api),
+    Row("POST", "/api/v1/products/{product_id}/watchlists", "Create a watchlist",
+        "login 404 403 403 403 ok ok", create_watchlist_api),
+    Row("DELETE", "/api/v1/watchlists/{watchlist_id}", "Delete a watchlist",
+        "login 404 403 403 403 ok ok", delete_watchlist_api),
     # --- rows: signals (add yours above this line) ---
+    Row("GET", "/products/{product_id}/discovery/tree", "Opportunity solution tree",
+        "login 404 ok ok ok ok ok", dz_tree_page),
+    Row("POST", "/products/{product_id}/discovery/tree/nodes", "Add a node to the tree",
+        "login 404 403 403 ok ok ok", dz_add_node_page),
+    Row("GET", "/discovery/nodes/{node_id}", "A node of the tree", "login 404 ok ok ok ok ok",
+        dz_node_page),
+    Row("POST", "/discovery/nodes/{node_id}/edit", "Edit a node", "login 404 403 403 ok ok ok",
+        dz_edit_node_page),
+    Row("POST", "/discovery/nodes/{node_id}/move", "Move a node", "login 404 403 403 ok ok ok",
+        dz_move_node_page),
+    Row("POST", "/discovery/nodes/{node_id}/delete", "Delete a node and its subtree",
+        "login 404 403 403 ok ok ok", dz_delete_node_page),
+    Row("POST", "/discovery/nodes/{node_id}/hypothesis", "Write a hypothesis",
+        "login 404 403 403 ok ok ok", dz_hypothesis_page),
+    Row("POST", "/discovery/nodes/{node_id}/experiments", "Plan an experiment",
+        "login 404 403 403 ok ok ok", dz_add_experiment_page),
+    Row("GET", "/discovery/experiments/{experiment_id}", "An experiment",
+        "login 404 ok ok ok ok ok", dz_experiment_page),
+    Row("POST", "/discovery/experiments/{experiment_id}/edit",
+        "Edit an experiment's plan or record its result", "login 404 403 403 ok ok ok",
+        dz_edit_experiment_page),
+    Row("POST", "/discovery/experiments/{experiment_id}/decision",
+        "Decide on an experiment (may create backlog items)", "login 404 403 403 ok ok ok",
+        dz_decide_page),
+    Row("GET", "/products/{product_id}/discovery/assumptions", "Assumption map",
+        "login 404 ok ok ok ok ok", dz_map_page),
+    Row("GET", "/products/{product_id}/discovery/assumption-map.{extension}",
+        "Download the assumption map (SVG, PNG)", "login 404 ok ok ok ok ok", dz_map_download),
+    Row("GET", "/products/{product_id}/discovery/ab", "A/B calculator",
+        "login 404 ok ok ok ok ok", dz_ab_page),
+    Row("GET", "/products/{product_id}/discovery/vision", "Vision board and personas",
+        "login 404 ok ok ok ok ok", dz_board_page),
+    Row("POST", "/products/{product_id}/discovery/vision", "Edit the product vision board",
+        "login 404 403 403 403 ok ok", dz_save_board_page),
+    Row("POST", "/products/{product_id}/discovery/personas", "Add a persona",
+        "login 404 403 403 ok ok ok", dz_add_persona_page),
+    Row("POST", "/discovery/personas/{persona_id}/edit", "Edit a persona",
+        "login 404 403 403 ok ok ok", dz_edit_persona_page),
+    Row("POST", "/discovery/personas/{persona_id}/delete", "Delete a persona",
+        "login 404 403 403 ok ok ok", dz_delete_persona_page),
+    Row("GET", "/api/v1/products/{product_id}/tree", "The opportunity solution tree",
+        "login 404 ok ok ok ok ok", dz_tree_api),
+    Row("POST", "/api/v1/products/{product_id}/tree/nodes", "Add a node to the tree",
+        "login 404 403 403 ok ok ok", dz_add_node_api),
+    Row("PUT", "/api/v1/tree/nodes/{node_id}/hypothesis", "Write a hypothesis",
+        "login 404 403 403 ok ok ok", dz_hypothesis_api),
+    Row("POST", "/api/v1/tree/nodes/{node_id}/experiments", "Plan an experiment",
+        "login 404 403 403 ok ok ok", dz_add_experiment_api),
+    Row("GET", "/api/v1/experiments/{experiment_id}", "An experiment",
+        "login 404 ok ok ok ok ok", dz_experiment_api),
+    Row("POST", "/api/v1/experiments/{experiment_id}/decision",
+        "Decide on an experiment (may create backlog items)", "login 404 403 403 ok ok ok",
+        dz_decide_api),
+    Row("POST", "/api/v1/ab/test", "A/B test: two proportions", "login ok ok ok ok ok ok",
+        dz_ab_test_api),
+    Row("POST", "/api/v1/ab/sample-size", "A/B sample size", "login ok ok ok ok ok ok",
+        dz_ab_size_api),
     # --- rows: discovery (add yours above this line) ---
 )  # fmt: skip
 

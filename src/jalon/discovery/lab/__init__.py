@@ -1,0 +1,1 @@
+"""Experiments and the A/B calculator pages (part of discovery)."""

