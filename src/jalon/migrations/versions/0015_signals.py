@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _fk(column: str, target: str, table: str, ondelete: str) -> sa.ForeignKeyConstraint:
-    ref = target.split(".")[0]
+    ref = target.split(".", maxsplit=1)[0]
     return sa.ForeignKeyConstraint(
         [column], [target], name=op.f(f"fk_{table}_{column}_{ref}"), ondelete=ondelete
     )
