@@ -153,6 +153,7 @@ def import_file(
             raise report.error()
         batch.created, batch.updated, report.batch_id = report.created, report.updated, batch.id
         _record(uow, batch, actor, "imported")
+        writes.renew_statistics(uow, report.created + report.updated)
         uow.commit()
     return report
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 
 from jalon import bulk
 from jalon.accounts.models import User
@@ -203,3 +203,16 @@ def delete_batch_items(uow: UnitOfWork, batch_id: int) -> int:
     for part in _chunks(ids):
         uow.session.execute(delete(Item).where(Item.id.in_(part)))
     return len(ids)
+
+
+ANALYZE_FROM = 1000  # rows written by an import from which the planner's statistics are renewed
+_ANALYZED = "items, item_tags, item_status_changes, item_search"
+
+
+def renew_statistics(uow: UnitOfWork, written: int) -> None:
+    """After a large import on PostgreSQL, renew the planner's statistics of the backlog
+    tables inside the import's transaction. Autovacuum does it later; until then the planner
+    guesses, and once chose a status index for the export's rank-ordered reads (40-54 s
+    instead of 12 s for 100,000 items)."""
+    if written >= ANALYZE_FROM and uow.session.connection().dialect.name == "postgresql":
+        uow.session.execute(text(f"ANALYZE {_ANALYZED}"))
