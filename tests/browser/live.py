@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,3 +143,27 @@ def live_server(
         yield server
     finally:
         server.stop()
+
+
+class ApiSeed:
+    """A live server and an administrator's API token, to set data up through the API."""
+
+    def __init__(self, server: LiveServer, token: str) -> None:
+        self.server, self.token = server, token
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        request = urllib.request.Request(
+            f"{self.server.url}/api/v1{path}",
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        with NO_PROXY.open(request, timeout=10) as response:
+            return json.loads(response.read() or b"null")
+
+
+def admin_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSeed]:
+    """A live server with one administrator, and an API token of theirs (for a fixture)."""
+    for server in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
+        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
+        yield ApiSeed(server, token)

@@ -3,48 +3,30 @@ runs, shown as accessible charts with their tables and downloads."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.live import (
     ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
     PASSWORD,
+    ApiSeed,
     LiveServer,
+    admin_seed,
     jalon,
-    live_server,
 )
 
 pytestmark = pytest.mark.browser
 
 
-class Seed:
-    def __init__(self, server: LiveServer, token: str) -> None:
-        self.server, self.token = server, token
-
-    def call(self, method: str, path: str, body: Any = None) -> Any:
-        request = urllib.request.Request(
-            f"{self.server.url}/api/v1{path}",
-            data=json.dumps(body).encode() if body is not None else None,
-            method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )
-        with NO_PROXY.open(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
+Seed = ApiSeed
 
 
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
-    for server in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        yield Seed(server, token)
+    yield from admin_seed(tmp_path_factory)
 
 
 def _history(seed: Seed) -> int:
