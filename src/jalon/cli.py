@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from jalon.academy import console as academy_console
 from jalon.errors import Invalid, JalonError
 from jalon.feedback.console import feedback as feedback_commands
 from jalon.forecasting.console import forecast as forecast_command
@@ -359,3 +360,4 @@ main.add_command(forecast_command)
 main.add_command(feedback_commands)
 main.add_command(watch_group)
 main.add_command(themes_group)
+main.add_command(academy_console.group())

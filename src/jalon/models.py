@@ -1,6 +1,7 @@
 """Import every area's models so that `Base.metadata` is complete (Alembic, tests)."""
 
 from jalon import activity
+from jalon.academy import models as academy
 from jalon.accounts import models as accounts
 from jalon.backlog import models as backlog
 from jalon.ceremonies import models as ceremonies
@@ -19,6 +20,7 @@ from jalon.themes import models as themes
 
 __all__ = [
     "Base",
+    "academy",
     "accounts",
     "activity",
     "backlog",

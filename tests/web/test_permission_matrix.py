@@ -86,7 +86,10 @@ from jalon.themes.models import ClusteringRun, Theme, ThemeMember
 from jalon.uow import Database
 from tests.support.helpers import PASSWORD, actor, csrf, make_user
 
-ROLES = ("anonymous", "outsider", "viewer", "stakeholder", "member", "owner", "admin")
+ROLES = (
+    "anonymous", "outsider", "viewer", "stakeholder", "member", "owner", "admin",
+    "trainee", "trainer",
+)  # fmt: skip
 TITLES = (
     "Anonymous",
     "Outsider",
@@ -95,7 +98,11 @@ TITLES = (
     "Team member",
     "Product Owner",
     "Administrator",
+    "Trainee",
+    "Trainer",
 )
+PRODUCT_ROLES = 7  # the first seven; the Academy's trainee and trainer follow
+ACADEMY_ROLE_OF = {"trainee": "trainee", "trainer": "trainer"}
 READERS = frozenset({"viewer", "stakeholder", "member", "owner", "admin"})
 OUTCOMES = ("ok", "login", "403", "404", "409")
 NOT_ROUTES = ("/static", "/api/v1/openapi.json", "/api/v1/docs")  # files and API docs
@@ -122,12 +129,20 @@ class Call:
 # --- the world each route is tried in -------------------------------------------------------
 
 
+def _give_academy_roles(db: Database, users: dict[str, User]) -> None:
+    with db.uow() as uow:
+        for role, academy_role in ACADEMY_ROLE_OF.items():
+            uow.session.get_one(User, users[role].id).academy_role = academy_role
+        uow.commit()
+
+
 class World:
     """Users of every role, their browsers and API tokens, products to act on."""
 
     def __init__(self, app: FastAPI, db: Database, api_client: TestClient) -> None:
         self.app, self.db, self.api_client = app, db, api_client
         self.users = {r: make_user(db, f"{r}@example.org", admin=r == "admin") for r in ROLES[1:]}
+        _give_academy_roles(db, self.users)
         self.users["other"] = make_user(db, "other@example.org")  # someone else
         self._browsers: dict[str, tuple[TestClient, str]] = {}
         self._bearers: dict[str, dict[str, str]] = {}
@@ -3720,6 +3735,9 @@ def dz_ab_size_api(w: World, role: str) -> Call:
 
 
 # --- builders: discovery (add yours above this line) ---
+# --- builders: academy runs (add yours above this line) ---
+# --- builders: academy quiz (add yours above this line) ---
+# --- builders: academy path (add yours above this line) ---
 
 
 @dataclass(frozen=True)
@@ -3737,7 +3755,12 @@ class Row:
 
     @property
     def expected(self) -> dict[str, str]:
-        return dict(zip(ROLES, self.cells.split(), strict=True))
+        """Rows written before the Academy give seven cells: a trainee or a trainer has no role
+        on the products of those rows, so each is tried there as an outsider is."""
+        cells = self.cells.split()
+        if len(cells) == PRODUCT_ROLES:
+            cells += [cells[ROLES.index("outsider")]] * (len(ROLES) - PRODUCT_ROLES)
+        return dict(zip(ROLES, cells, strict=True))
 
     @property
     def api(self) -> bool:
@@ -3748,7 +3771,8 @@ class Row:
 # 401; 403 = the caller may see the product but their role may not do this; 404 = the caller
 # may not see the product (or the thing is not theirs), exactly as if it did not exist;
 # 409 = not possible any more (the first-run setup is closed once a user exists).
-# Cells, in order: anonymous outsider viewer stakeholder member owner admin.
+# Cells, in order: anonymous outsider viewer stakeholder member owner admin [trainee trainer].
+# Rows with seven cells try the trainee and the trainer as outsiders (see Row.expected).
 ROWS = (
     Row("GET", "/", "Home (goes to the product list)", "login ok ok ok ok ok ok", home),
     Row("GET", "/setup", "First-run setup form (closed: goes to sign-in)",
@@ -4457,6 +4481,9 @@ ROWS = (
     Row("POST", "/api/v1/ab/sample-size", "A/B sample size", "login ok ok ok ok ok ok",
         dz_ab_size_api),
     # --- rows: discovery (add yours above this line) ---
+    # --- rows: academy runs (add yours above this line) ---
+    # --- rows: academy quiz (add yours above this line) ---
+    # --- rows: academy path (add yours above this line) ---
 )  # fmt: skip
 
 
@@ -4610,8 +4637,12 @@ def test_hidden_products_look_exactly_like_missing_ones(world: World) -> None:
 
 SYMBOLS = {"ok": "✅", "login": "sign in", "403": "403", "404": "404", "409": "409"}
 SECTIONS = (
-    ("Sign-in, account and administration pages", lambda p: not p.startswith(("/api", "/prod"))),
+    (
+        "Sign-in, account and administration pages",
+        lambda p: not p.startswith(("/api", "/prod", "/academy")),
+    ),
     ("Product pages", lambda p: p.startswith("/products")),
+    ("Academy pages", lambda p: p.startswith("/academy")),
     ("JSON API (`Authorization: Bearer <token>`)", lambda p: p.startswith("/api/")),
 )
 

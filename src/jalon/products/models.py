@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jalon.db import Base, UTCDateTime, utcnow
@@ -19,6 +19,7 @@ class Product(Base):
     target_users: Mapped[str] = mapped_column(Text, default="")
     product_goal: Mapped[str] = mapped_column(Text, default="")
     stage: Mapped[str] = mapped_column(String(20), default="idea")
+    is_sandbox: Mapped[bool] = mapped_column(Boolean, default=False)  # an Academy run's product
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,0 +1,2 @@
+"""The learning path (modules, lessons, exercises checked by the tool, progress, certificates),
+cohorts and the trainer's dashboard."""

@@ -1,0 +1,1 @@
+"""A trainee's scenario runs, each played on a sandbox product in the normal interface."""
