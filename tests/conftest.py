@@ -13,10 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from jalon import db as db_module
+from jalon.accounts import services as account_services
 from jalon.app import create_app
 from jalon.settings import Settings, load_settings
 from jalon.uow import Database
@@ -24,6 +26,17 @@ from tests.support.pg import PostgresServer
 
 ENGINES = ("sqlite", "postgresql")
 _counter = itertools.count()
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)  # still argon2id
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests hash and verify passwords with a cheap argon2id: the real cost (64 MiB, three
+    passes, a quarter of a second on these machines) bought nothing but minutes of CI. Tests
+    marked `real_hashing` keep the production hasher, and test_password_hashing.py checks its
+    parameters."""
+    if request.node.get_closest_marker("real_hashing") is None:
+        monkeypatch.setattr(account_services, "_hasher", lambda: CHEAP_HASHER)
 
 
 @pytest.fixture(scope="session")
