@@ -94,6 +94,7 @@ def _fresh_pg(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE jalon_template'))
     admin.dispose()
+    request.addfinalizer(lambda: _drop_pg(base, name))
     return load_settings(
         {},
         overrides={
@@ -102,6 +103,14 @@ def _fresh_pg(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
             "secret_key": "test-secret-key",
         },
     )
+
+
+def _drop_pg(base: str, name: str) -> None:
+    """Each test's database goes when the test ends (the server keeps them in memory)."""
+    admin = _admin_engine(base + "/postgres")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _fresh_sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
