@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from jalon.backlog import services as backlog
 from jalon.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from jalon.feedback import queries as feedback_queries
 from jalon.feedback.models import Customer, Feedback, FeedbackLink, Segment
 from jalon.permissions import Actor
 from jalon.portal import queries, rules, services, views
@@ -215,6 +216,11 @@ def test_votes_add_weighted_demand_to_the_ideas_feedback(db: Database, po: Actor
     with db.reader() as uow:
         demand = queries.vote_demand(uow, [idea.feedback_id])
     assert demand == {idea.feedback_id: 3.0 * 2.0 + 1.0}
+    item = backlog.create_item(db.uow(), actor=po, product_id=pid, values={"title": "Dark"})
+    services.link_item(db.uow(), actor=po, idea_id=idea.id, item_id=item.id)
+    evidence = feedback_queries.item_evidence(db.reader(), actor=po, item_id=item.id)
+    assert evidence.count == 1
+    assert evidence.demand == 2 * (1.0 + 3.0 * 2.0 + 1.0)  # importance 2 × (own + votes)
 
 
 def test_similar_ideas_map_feedback_back_to_published_ideas(

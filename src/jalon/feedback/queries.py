@@ -17,6 +17,7 @@ from jalon.errors import N_, Label, NotFound
 from jalon.feedback import rules
 from jalon.feedback.models import Customer, Feedback, FeedbackLink, IntakeToken, Segment
 from jalon.permissions import Action, Actor, Role
+from jalon.portal import queries as portal_queries
 from jalon.prioritisation.models import ItemScore
 from jalon.products.models import Product
 from jalon.products.services import authorise, role_of
@@ -307,8 +308,10 @@ def supports(
         .outerjoin(Segment, Segment.id == Customer.segment_id)
         .where(target, Feedback.state.not_in(HIDDEN))
     )  # fmt: skip
-    return [rules.Support(int(i), t, int(imp), cw, sw, cn or an or "", at)
-            for i, t, imp, cw, sw, cn, an, at in uow.session.execute(stmt)]  # fmt: skip
+    rows = uow.session.execute(stmt).all()
+    votes = portal_queries.vote_demand(uow, [int(r[0]) for r in rows])
+    return [rules.Support(int(i), t, int(imp), cw, sw, cn or an or "", at, votes.get(int(i), 0.0))
+            for i, t, imp, cw, sw, cn, an, at in rows]  # fmt: skip
 
 
 @dataclass(frozen=True)

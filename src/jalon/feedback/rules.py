@@ -225,11 +225,14 @@ class Support:
     segment_weight: float | None
     who: str
     received_at: datetime
+    votes: float = 0.0  # the weight of the portal votes on this feedback's idea
 
 
 def demand(support: Support) -> float:
-    """Customer weight × segment weight × importance (a missing weight counts as 1)."""
-    return (support.customer_weight or 1.0) * (support.segment_weight or 1.0) * support.importance
+    """Importance × (customer weight × segment weight + the weight of its portal votes); a
+    missing weight counts as 1."""
+    own = (support.customer_weight or 1.0) * (support.segment_weight or 1.0)
+    return (own + support.votes) * support.importance
 
 
 def weighted_demand(supports: Iterable[Support]) -> float:
