@@ -18,7 +18,7 @@ the next re-clustering (which reports that step in its progress).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from sqlalchemy import func, select
@@ -83,10 +83,7 @@ def _model_for_new(uow: UnitOfWork, product_id: int) -> store.Model | None:
 def _join_nearest(
     uow: UnitOfWork, product_id: int, model: str, ids: list[int], vectors: engine.Matrix
 ) -> None:
-    active = uow.session.scalars(
-        select(Theme.id).where(Theme.product_id == product_id, Theme.state == "active")
-    ).all()
-    theme_ids, centroids = store.load_centroids(uow, active, model)
+    theme_ids, centroids = store.load_centroids(uow, product_id, model)
     if not theme_ids:
         return
     members = set(
@@ -166,16 +163,32 @@ def similar_to_vector(
     if len(ids) == 0 or limit <= 0:
         return []
     scores = centred @ engine.normalise((query - mean)[None, :])[0]
-    order = np.argsort(-scores, kind="stable")
     skip = set(int(i) for i in exclude)
     out: list[tuple[int, float]] = []
-    for start in range(0, len(order), CANDIDATES):
-        rows = [int(r) for r in order[start : start + CANDIDATES] if int(ids[r]) not in skip]
+    for chunk in _ranked_chunks(scores, limit + len(skip) + CANDIDATES):
+        rows = [int(r) for r in chunk if int(ids[r]) not in skip]
         shown = store.visible(uow, [int(ids[r]) for r in rows], sources)
         out += [(int(ids[r]), _unit(scores[r])) for r in rows if int(ids[r]) in shown]
         if len(out) >= limit:
             break
     return out[:limit]
+
+
+def _ranked_chunks(scores: np.ndarray, wanted: int) -> Iterator[np.ndarray]:
+    """Indexes of `scores`, best first, `CANDIDATES` at a time: the `wanted` best come from a
+    partition (not a sort of every feedback); the rest are sorted only if they are needed,
+    when too few of the best may be shown."""
+    if wanted < len(scores):
+        top = np.argpartition(-scores, wanted)[:wanted]
+        top = top[np.lexsort((top, -scores[top]))]
+        for start in range(0, len(top), CANDIDATES):
+            yield top[start : start + CANDIDATES]
+        rest = np.setdiff1d(np.arange(len(scores)), top, assume_unique=True)
+        order = rest[np.argsort(-scores[rest], kind="stable")]
+    else:
+        order = np.argsort(-scores, kind="stable")
+    for start in range(0, len(order), CANDIDATES):
+        yield order[start : start + CANDIDATES]
 
 
 def _unit(score: float) -> float:

@@ -6,7 +6,7 @@ by one cheap query).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +16,13 @@ from jalon.db import utcnow
 from jalon.feedback.models import Feedback
 from jalon.themes import engine
 from jalon.themes.engine import FallbackState, Matrix
-from jalon.themes.models import FeedbackDuplicate, FeedbackVector, TextModel, ThemeCentroid
+from jalon.themes.models import (
+    FeedbackDuplicate,
+    FeedbackVector,
+    TextModel,
+    Theme,
+    ThemeCentroid,
+)
 from jalon.uow import UnitOfWork
 
 HIDDEN_STATES = ("pending", "rejected")  # never similar, never counted
@@ -40,6 +46,8 @@ CacheKey = tuple[int, str, int, str]
 _states: dict[CacheKey, FallbackState] = {}
 _matrices: dict[CacheKey, tuple[tuple[int, int], np.ndarray, Matrix]] = {}
 _centred: dict[CacheKey, tuple[int, np.ndarray, Matrix, np.ndarray]] = {}
+_buffers: dict[tuple[CacheKey, int], np.ndarray] = {}  # room to append to _matrices' arrays
+_centred_buffers: dict[tuple[CacheKey, int], np.ndarray] = {}
 _lock = threading.Lock()
 
 
@@ -132,18 +140,35 @@ def load_vectors(uow: UnitOfWork, product_id: int, model: str) -> tuple[np.ndarr
     with _lock:
         cached = _matrices.get(key)
     if cached is not None and cached[0] == version:
-        return cached[1], cached[2]
+        return cached[1].view(), cached[2].view()
     since = cached[0][1] if cached is not None and cached[0][1] < version[1] else 0
     ids, matrix = _read(uow, product_id, model, since)
-    if since:
-        assert cached is not None
-        if cached[0][0] + len(ids) != version[0]:  # something else changed: read them all
-            ids, matrix = _read(uow, product_id, model, 0)
-        else:
-            ids, matrix = np.concatenate([cached[1], ids]), np.vstack([cached[2], matrix])
+    if since and cached is not None and cached[0][0] + len(ids) != version[0]:
+        since, (ids, matrix) = 0, _read(uow, product_id, model, 0)  # something else changed
     with _lock:
+        if since and cached is not None:
+            ids = _grown(_buffers, key, cached[1], ids)
+            matrix = _grown(_buffers, key, cached[2], matrix)
         _matrices[key] = (version, ids, matrix)
     return ids, matrix
+
+
+def _grown(
+    buffers: dict[tuple[CacheKey, int], np.ndarray],
+    key: CacheKey,
+    kept: np.ndarray,
+    new: np.ndarray,
+) -> np.ndarray:
+    """`kept` followed by `new`, in a buffer with room to spare (one per key and number of
+    dimensions): a feedback arriving costs its own row, not a copy of every vector."""
+    slot, size = (key, kept.ndim), len(kept) + len(new)
+    buffer = buffers.get(slot)
+    if buffer is None or kept.base is not buffer or len(buffer) < size:
+        buffer = np.empty((max(2 * size, 1024), *kept.shape[1:]), dtype=kept.dtype)
+        buffer[: len(kept)] = kept
+        buffers[slot] = buffer
+    buffer[len(kept) : size] = new
+    return buffer[:size]
 
 
 def _read(uow: UnitOfWork, product_id: int, model: str, after: int) -> tuple[np.ndarray, Matrix]:
@@ -165,19 +190,20 @@ def centred_vectors(
     key = _cache_key(uow, product_id, model)
     with _lock:
         cached = _centred.get(key)
-    if cached is not None and cached[0] == len(ids) and (len(ids) == 0 or cached[1][-1] == ids[-1]):
-        return cached[1], cached[2], cached[3]
-    if (
-        cached is not None
-        and len(cached[1]) < len(ids)
-        and np.array_equal(cached[1], ids[: len(cached[1])])
-    ):  # new feedback only: centre them on the known centre
-        mean = cached[3]
-        centred = np.vstack([cached[2], engine.normalise(matrix[len(cached[1]) :] - mean)])
-    else:
-        mean = engine.centre(matrix)
-        centred = engine.normalise(matrix - mean) if len(matrix) else matrix
-    with _lock:
+        if (
+            cached is not None
+            and cached[0] == len(ids)
+            and (len(ids) == 0 or cached[1][-1] == ids[-1])
+        ):
+            return cached[1], cached[2], cached[3]
+        known = 0 if cached is None else len(cached[1])
+        if cached is not None and known < len(ids) and np.array_equal(cached[1], ids[:known]):
+            mean = cached[3]  # new feedback only: centre them on the known centre
+            fresh = engine.normalise(matrix[known:] - mean)
+            centred = _grown(_centred_buffers, key, cached[2], fresh)
+        else:
+            mean = engine.centre(matrix)
+            centred = engine.normalise(matrix - mean) if len(matrix) else matrix
         _centred[key] = (len(ids), ids, centred, mean)
     return ids, centred, mean
 
@@ -220,15 +246,15 @@ def save_centroid(uow: UnitOfWork, theme_id: int, model: str, vector: np.ndarray
         row.model, row.vector = model, engine.to_blob(vector)
 
 
-def load_centroids(
-    uow: UnitOfWork, theme_ids: Iterable[int], model: str
-) -> tuple[list[int], Matrix]:
-    ids = list(theme_ids)
-    if not ids:
-        return [], np.zeros((0, 1), np.float32)
+def load_centroids(uow: UnitOfWork, product_id: int, model: str) -> tuple[list[int], Matrix]:
+    """The centres of the product's active themes in `model`: (theme ids, matrix)."""
     rows = uow.session.execute(
-        select(ThemeCentroid.theme_id, ThemeCentroid.vector).where(
-            ThemeCentroid.theme_id.in_(ids), ThemeCentroid.model == model
-        )
+        select(ThemeCentroid.theme_id, ThemeCentroid.vector)
+        .join(Theme, Theme.id == ThemeCentroid.theme_id)
+        .where(Theme.product_id == product_id, Theme.state == "active")
+        .where(ThemeCentroid.model == model)
+        .order_by(ThemeCentroid.theme_id)
     ).all()
+    if not rows:
+        return [], np.zeros((0, 1), np.float32)
     return [int(r[0]) for r in rows], engine.from_blobs([r[1] for r in rows])
