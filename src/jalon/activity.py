@@ -215,6 +215,21 @@ ACTIONS: dict[str, str] = {
     "admin.user.activated": N_("reactivated the account of {subject}"),
     "admin.user.deactivated": N_("deactivated the account of {subject}"),
     "admin.user.admin_changed": N_("changed the administrator rights of {subject}"),
+    "admin.user.academy_role_changed": N_("changed the Academy role of {subject}"),
+    # academy path
+    "academy.lesson.completed": N_("read the lesson of the module {subject}"),
+    "academy.exercise.passed": N_("passed the exercise of the module {subject}"),
+    "academy.sandbox.created": N_("opened the practice sandbox of {subject}"),
+    "academy.cohort.created": N_("created the cohort {subject}"),
+    "academy.cohort.member_added": N_("added a trainee to the cohort {subject}"),
+    "academy.cohort.member_removed": N_("removed a trainee from the cohort {subject}"),
+    "academy.assignment.created": N_("assigned work to the cohort {subject}"),
+    "academy.run.started": N_("started the Academy scenario {subject}"),
+    "academy.run.played": N_("played a sprint of the Academy scenario {subject}"),
+    "academy.run.abandoned": N_("abandoned the Academy scenario {subject}"),
+    "academy.quiz.started": N_("started an Academy quiz ({subject})"),
+    "academy.quiz.finished": N_("finished an Academy quiz ({subject})"),
+    "academy.bank.imported": N_("imported questions into the Academy bank from {subject}"),
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -227,6 +242,7 @@ FIELD_LABELS: dict[str, str] = {
     "role": N_("Role"),
     "email": N_("E-mail"),
     "is_admin": N_("Administrator"),
+    "academy_role": N_("Academy role"),
     "language": N_("Language"),
     "is_active": N_("Active"),
     "title": N_("Title"),

@@ -16,6 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jalon import __version__, db, web
+from jalon.academy.path import api as academy_path_api
+from jalon.academy.path import cohort_pages as academy_path_cohort_pages
+from jalon.academy.path import pages as academy_path_pages
+from jalon.academy.quiz import api as academy_quiz_api
+from jalon.academy.quiz import bank_pages as academy_quiz_bank_pages
+from jalon.academy.quiz import pages as academy_quiz_pages
+from jalon.academy.runs import api as academy_runs_api
+from jalon.academy.runs import pages as academy_runs_pages
 from jalon.accounts import api as accounts_api
 from jalon.accounts import pages as accounts_pages
 from jalon.accounts import queries as account_queries
@@ -68,6 +76,12 @@ from jalon.uow import Database
 
 # Every area's pages and API, in the order their routes are matched.
 ROUTE_MODULES = (
+    academy_path_pages,
+    academy_path_cohort_pages,
+    academy_quiz_pages,
+    academy_quiz_bank_pages,
+    academy_quiz_api,
+    academy_path_api,
     accounts_pages,
     products_pages,
     backlog_pages,
@@ -91,6 +105,7 @@ ROUTE_MODULES = (
     portal_public_pages,
     signals_pages,
     themes_pages,
+    academy_runs_pages,
     accounts_api,
     products_api,
     backlog_api,
@@ -110,6 +125,7 @@ ROUTE_MODULES = (
     portal_api,
     signals_api,
     themes_api,
+    academy_runs_api,
 )
 SETUP_EXEMPT = ("/setup", "/static/", "/api/", "/healthz", "/language", "/invite/", "/portal/")
 
@@ -190,6 +206,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _install_context(app: FastAPI, settings: Settings, database: Database) -> None:
     # The top bar's bell shows the unread count on every page.
     web.templates().globals["unread_notifications"] = collaboration_queries.unread_for
+    web.templates().globals["sandbox_banner"] = academy_runs_pages.sandbox_banner
 
     @app.middleware("http")
     async def context(

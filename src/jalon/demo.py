@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from jalon.academy.path.demo import seed_academy
 from jalon.accounts import services as accounts
 from jalon.accounts.models import User
 from jalon.backlog import queries as backlog_queries
@@ -197,6 +198,7 @@ def create_demo(db: Database) -> DemoResult:
     _seed_backlog(db, po, product.id)
     seed_releases(db, po, product.id, today=today)
     _seed_discovery(db, po, product.id, today)
+    seed_academy(db, admin=Actor(admin.id, admin.label, is_admin=True))
     return DemoResult(product.id, True, admin.email, password)
 
 

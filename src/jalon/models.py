@@ -2,6 +2,9 @@
 
 from jalon import activity
 from jalon.academy import models as academy
+from jalon.academy.path import models as academy_path
+from jalon.academy.quiz import models as academy_quiz
+from jalon.academy.runs import models as academy_runs
 from jalon.accounts import models as accounts
 from jalon.backlog import models as backlog
 from jalon.ceremonies import models as ceremonies
@@ -21,6 +24,9 @@ from jalon.themes import models as themes
 __all__ = [
     "Base",
     "academy",
+    "academy_path",
+    "academy_quiz",
+    "academy_runs",
     "accounts",
     "activity",
     "backlog",

@@ -9,10 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import event, func, select
 
-from jalon.accounts import services as account_services
 from jalon.activity import ActivityEntry
 from jalon.backlog import queries as backlog_queries
 from jalon.backlog import services as backlog
@@ -86,13 +84,6 @@ def make_world(db: Database) -> World:
     starts = [TODAY - timedelta(days=d) for d in (30, 16, 2)]
     sprints = [add_sprint(db, pid, team, f"Sprint {n}", s) for n, s in enumerate(starts, 1)]
     return World(db, po, pid, people, team, sprints)
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about ceremonies, not about the cost of argon2."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(account_services, "_hasher", lambda: hasher)
 
 
 @pytest.fixture

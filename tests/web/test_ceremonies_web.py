@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from jalon.accounts import services as accounts
@@ -37,9 +36,7 @@ class Setup:
 
 
 @pytest.fixture
-def s(client: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
-    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", lambda: hasher)
+def s(client: TestClient, db: Database) -> Iterator[Setup]:
     po = make_user(db, "po@example.org", name="Camille")
     member = make_user(db, "dev@example.org", name="Dev")
     outsider = make_user(db, "out@example.org", name="Out")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from jalon import web
+from jalon.academy.rules import ACADEMY_ROLE_LABELS
 from jalon.admin import queries, services
 from jalon.errors import JalonError
 from jalon.web import ActorDep, CtxDep
@@ -19,7 +20,10 @@ router = APIRouter(
 
 def _users_page(request: Request, ctx: web.Ctx, *, status: int = 200, **extra: object) -> Response:
     view = queries.people(ctx.db.reader(), actor=ctx.actor)
-    context = {"view": view, "errors": {}, "values": {}, "error": "", **extra}
+    context = {
+        "view": view, "errors": {}, "values": {}, "error": "",
+        "academy_roles": ACADEMY_ROLE_LABELS, **extra,
+    }  # fmt: skip
     return web.render(request, "admin/users.html", context, status=status)
 
 
@@ -80,4 +84,21 @@ def set_admin(
         if exc.status != 409:
             raise
         return _users_page(request, ctx, status=409, error=exc.render(ctx.gettext))
+    return web.redirect("/admin/users", request)
+
+
+@router.post("/users/{user_id}/academy-role")
+def set_academy_role(
+    request: Request,
+    ctx: CtxDep,
+    actor: ActorDep,
+    user_id: int,
+    academy_role: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        services.set_academy_role(ctx.db.uow(), actor=actor, user_id=user_id, role=academy_role)
+    except JalonError as exc:
+        if exc.status != 422:
+            raise
+        return _users_page(request, ctx, status=422, error=exc.render(ctx.gettext))
     return web.redirect("/admin/users", request)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from jalon import activity
+from jalon.academy import rules as academy_rules
 from jalon.accounts import rules as account_rules
 from jalon.accounts import services as accounts
 from jalon.accounts.models import ApiToken, User, UserSession
 from jalon.activity import Subject
 from jalon.db import utcnow
-from jalon.errors import N_, Conflict, Forbidden
+from jalon.errors import N_, Conflict, Forbidden, Invalid
 from jalon.permissions import Actor
 from jalon.uow import UnitOfWork
 
@@ -91,5 +92,23 @@ def set_admin(uow: UnitOfWork, *, actor: Actor, user_id: int, is_admin: bool) ->
                 changes={"is_admin": [user.is_admin, is_admin]},
             )
             user.is_admin = is_admin
+        uow.commit()
+    return user
+
+
+def set_academy_role(uow: UnitOfWork, *, actor: Actor, user_id: int, role: str | None) -> User:
+    """Set a person's Academy role: none, trainee or trainer."""
+    _require_admin(actor)
+    clean = (role or "").strip() or None
+    if clean is not None and clean not in academy_rules.ACADEMY_ROLES:
+        raise Invalid(N_("Choose no role, trainee or trainer."), field="academy_role")
+    with uow:
+        user = uow.get(User, user_id, what=N_("user"))
+        if user.academy_role != clean:
+            activity.record(
+                uow, "admin.user.academy_role_changed", Subject("user", user.id, user.label),
+                actor=actor, changes={"academy_role": [user.academy_role, clean]},
+            )  # fmt: skip
+            user.academy_role = clean
         uow.commit()
     return user

@@ -45,6 +45,7 @@ def list_products(uow: UnitOfWork, *, actor: Actor) -> list[ProductRow]:
         )
         if not actor.is_admin:
             stmt = stmt.where(Membership.id.is_not(None))
+        stmt = stmt.where(Product.is_sandbox.is_(False))  # Academy sandboxes: from their run
         rows = uow.session.execute(stmt.order_by(Product.name, Product.id)).all()
         return [ProductRow(p, Role(r) if r else None) for p, r in rows]
 
