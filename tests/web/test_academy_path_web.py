@@ -51,7 +51,10 @@ def test_a_learner_reads_a_lesson_opens_the_sandbox_and_checks_work(
     for key in rules.MODULE_KEYS:  # every exercise's "do it" link opens a page of the sandbox
         found = re.search(r'href="([^"]+)">Do it in your practice sandbox', client.get(
             f"/academy/modules/{key}").text)  # fmt: skip
-        assert found and client.get(found.group(1)).status_code == 200, key
+        assert found, key
+        page = client.get(found.group(1))
+        assert page.status_code == 200, key
+        assert 'href="/academy/path">Back to the learning path' in page.text, key
     client.post("/language", data={"language": "fr", "next": "/academy", "csrf_token": token})
     french = client.get("/academy/modules/csr-ethics").text
     assert "L'accessibilité fait partie du" in french and "Accessibility is part of" not in french
