@@ -425,7 +425,7 @@ def test_pages_have_no_horizontal_scroll_on_narrow_screens(
         page.get_by_role("button", name="Add member").click()
         expect(page.locator("#members code.secret")).to_be_visible()
         widths = {"product": _page_width(page)}
-        for path in ("/products", "/account"):
+        for path in ("/products", "/account", "/academy", "/academy/scenarios", "/academy/quiz"):
             page.goto(f"{server.url}{path}")
             widths[path] = _page_width(page)
         too_wide = {name: w for name, w in widths.items() if w > width}
