@@ -27,6 +27,7 @@ BUDGET = 2_000_000  # numbers held per block (trials x days); about 16 MB at mos
 MIN_CHUNK_DAYS = 16
 TRIAL_BLOCK = 1 << 18
 JUMPS = (512, 256, 128, 64, 32, 16, 8, 4, 2)  # days per jump far from the goal
+STEPS_BEFORE_SEARCH = 2  # one-index steps before the few remaining draws get a binary search
 MAX_EXACT = 1 << 22  # largest total whose distribution is computed (beyond: day by day)
 
 
@@ -86,9 +87,10 @@ def days_until(
 class Sampler:
     """Draws from a discrete distribution by inverse transform, with a guide table (Chen and
     Asau): the table gives each draw a starting index, which is its answer unless the draw
-    fell in a cell the CDF crosses more than once; those few draws get a binary search. In
-    the thin tails of a k-day total, one cell can hold dozens of values, where stepping one
-    index at a time took dozens of passes over the array. Same answers as `searchsorted`."""
+    fell in a cell the CDF crosses more than once; those take a step or two, and the few
+    still short get a binary search. In the thin tails of a k-day total, one cell can hold
+    dozens of values, where stepping one index at a time took dozens of passes over the
+    array. Same answers as `searchsorted`."""
 
     def __init__(self, cdf: FloatArray) -> None:
         self.cdf = cdf
@@ -99,6 +101,11 @@ class Sampler:
         u = rng.random(count)
         found = self.guide[(u * self.size).astype(np.intp)]
         behind = np.flatnonzero(self.cdf[found] <= u)
+        for _ in range(STEPS_BEFORE_SEARCH):
+            if not behind.size:
+                break
+            found[behind] += 1
+            behind = behind[self.cdf[found[behind]] <= u[behind]]
         if behind.size:
             found[behind] = np.searchsorted(self.cdf, u[behind], side="right")
         return found.astype(np.int64)
