@@ -58,6 +58,22 @@ def test_practice_through_the_api(client: TestClient, db: Database) -> None:
     again = client.post(f"{url}/answers", headers=headers,
                         json={"question_id": first["id"], "chosen": [0]})  # fmt: skip
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    page = client.get(f"/academy/quizzes/{quiz['id']}").text
+    assert f'href="/academy/quizzes/{quiz["id"]}/topics.svg"' in page
+    svg = client.get(f"/academy/quizzes/{quiz['id']}/topics.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert "Right answers by topic" in svg.text and "1/2" in svg.text
+    png = client.get(f"/academy/quizzes/{quiz['id']}/topics.png")
+    assert png.content.startswith(b"\x89PNG")
+    assert client.get(f"/academy/quizzes/{quiz['id']}/topics.gif").status_code == 404
+
+
+def test_the_chart_of_a_quiz_not_handed_in_is_not_found(client: TestClient, db: Database) -> None:
+    headers = _learner(client, db)
+    r = client.post("/api/v1/academy/quizzes", headers=headers,
+                    json={"mode": "practice", "topics": ["events"], "count": 2})  # fmt: skip
+    r = client.get(f"/academy/quizzes/{r.json()['id']}/topics.svg")
+    assert r.status_code == 404 and "once the quiz is handed in" in r.text
 
 
 def test_bad_quiz_input_is_refused_per_field(client: TestClient, db: Database) -> None:

@@ -3984,6 +3984,27 @@ def aq_quiz_page(w: World, role: str) -> Call:
     return Call(f"/academy/quizzes/{quiz_id}", done=lambda r: "Practice" in r.text)
 
 
+def _aq_handed_in(w: World) -> int:
+    """The trainee's practice quiz of two questions, handed in (made once per world)."""
+    from jalon.academy.quiz import services as quiz_services
+
+    _ac_trained(w)
+    cached: int | None = getattr(w, "_aq_handed_in_id", None)
+    if cached is None:
+        trainee = w.actor("trainee")
+        cached = quiz_services.start_quiz(w.db.uow(), actor=trainee, mode="practice", count=2)
+        quiz_services.finish_quiz(w.db.uow(), actor=trainee, quiz_id=cached)
+        w._aq_handed_in_id = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def aq_topics_chart(w: World, role: str) -> Call:
+    quiz_id = _aq_handed_in(w)
+    return Call(f"/academy/quizzes/{quiz_id}/topics.svg",
+                done=lambda r: r.headers["content-type"].startswith("image/svg+xml")
+                and "<svg" in r.text)  # fmt: skip
+
+
 def aq_answer_page(w: World, role: str) -> Call:
     quiz_id, qid = _aq_quiz(w)
     return Call(f"/academy/quizzes/{quiz_id}/answers", form={"question_id": qid, "chosen": "0"},
@@ -5020,6 +5041,9 @@ ROWS = (
         "login ok ok ok ok ok ok ok ok", aq_start_page),
     Row("GET", "/academy/quizzes/{quiz_id}", "A quiz: its question, or its result and review",
         "login 403 403 403 403 403 ok ok ok", aq_quiz_page),
+    Row("GET", "/academy/quizzes/{quiz_id}/topics.{extension}",
+        "A handed-in quiz's chart by topic (SVG, PNG)",
+        "login 403 403 403 403 403 ok ok ok", aq_topics_chart),
     Row("POST", "/academy/quizzes/{quiz_id}/answers", "Answer a question of one's own quiz",
         "login 403 403 403 403 403 403 ok 403", aq_answer_page),
     Row("POST", "/academy/quizzes/{quiz_id}/finish", "Hand in one's own quiz",

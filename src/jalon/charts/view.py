@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from starlette.responses import Response
+
 from jalon.charts.data import Table, table
+from jalon.charts.png import render_png
 from jalon.charts.spec import Chart
 from jalon.charts.svg import render_svg
+
+MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +40,10 @@ def view(chart: Chart, *, href: str, query: str = "") -> ChartView:
         f"{href}.png{suffix}",
         chart.empty,
     )
+
+
+def download(chart: Chart, extension: str, name: str) -> Response:
+    """The chart as a file: the same definition the page draws, as SVG or PNG."""
+    body: bytes | str = render_png(chart) if extension == "png" else render_svg(chart)
+    headers = {"Content-Disposition": f'inline; filename="{name}.{extension}"'}
+    return Response(body, media_type=MEDIA[extension], headers=headers)

@@ -12,8 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from jalon import web
-from jalon.charts.png import render_png
-from jalon.charts.svg import render_svg
+from jalon.charts.view import MEDIA, download
 from jalon.charts.view import view as chart_view
 from jalon.discovery import charts, queries, rules, services
 from jalon.errors import JalonError, NotFound
@@ -32,7 +31,6 @@ async def form_values(request: Request) -> dict[str, str]:
 
 Fields = Annotated[dict[str, str], Depends(form_values)]
 TREE = "/products/{}/discovery/tree"
-MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 def common(ctx: web.Ctx, role: Role | None, tab: str = "") -> dict[str, Any]:
@@ -207,6 +205,4 @@ def map_download(ctx: CtxDep, actor: ActorDep, product_id: int, extension: str) 
         raise NotFound("No such page.")
     found = queries.assumption_map(ctx.db.reader(), actor=actor, product_id=product_id)
     chart = charts.assumption_map(found.placed, ctx.gettext)
-    body: bytes | str = render_png(chart) if extension == "png" else render_svg(chart)
-    headers = {"Content-Disposition": f'inline; filename="assumption-map.{extension}"'}
-    return Response(body, media_type=MEDIA[extension], headers=headers)
+    return download(chart, extension, "assumption-map")

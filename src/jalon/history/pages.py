@@ -10,10 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from jalon import web
-from jalon.charts.png import render_png
-from jalon.charts.spec import Chart
-from jalon.charts.svg import render_svg
-from jalon.charts.view import view
+from jalon.charts.view import download, view
 from jalon.errors import Invalid
 from jalon.history import queries, reports
 from jalon.permissions import Actor
@@ -25,13 +22,6 @@ from jalon.web import ActorDep, CtxDep
 router = APIRouter(include_in_schema=False, dependencies=[Depends(web.verify_csrf)])
 REPORTS = "/products/{}/reports"
 SPRINT_CHARTS = "/products/{}/sprints/{}/charts"
-MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
-
-
-def _download(chart: Chart, extension: str, name: str) -> Response:
-    body: bytes | str = render_png(chart) if extension == "png" else render_svg(chart)
-    headers = {"Content-Disposition": f'inline; filename="{name}.{extension}"'}
-    return Response(body, media_type=MEDIA[extension], headers=headers)
 
 
 def _report_span(
@@ -97,7 +87,7 @@ def _product_download(
         today=today,
         gettext=ctx.gettext,
     )
-    return _download(chart, extension, f"{kind}-{span.start}-{span.end}")
+    return download(chart, extension, f"{kind}-{span.start}-{span.end}")
 
 
 @router.get("/products/{product_id}/reports/{kind}.svg")
@@ -173,7 +163,7 @@ def _sprint_download(
         today=queries.today_utc(),
         gettext=ctx.gettext,
     )
-    return _download(chart, extension, f"{kind}-sprint-{sprint_id}")
+    return download(chart, extension, f"{kind}-sprint-{sprint_id}")
 
 
 @router.get("/products/{product_id}/sprints/{sprint_id}/charts/{kind}.svg")

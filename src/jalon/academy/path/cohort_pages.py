@@ -13,9 +13,7 @@ from fastapi.responses import Response
 from jalon import web
 from jalon.academy.path import charts, queries, results, rules, services
 from jalon.academy.runs import queries as runs_queries
-from jalon.charts.png import render_png
-from jalon.charts.svg import render_svg
-from jalon.charts.view import view
+from jalon.charts.view import MEDIA, download, view
 from jalon.errors import N_, JalonError, Label, NotFound
 from jalon.uow import NOT_FOUND
 from jalon.web import ActorDep, CtxDep
@@ -24,7 +22,6 @@ router = APIRouter(
     prefix="/academy/cohorts", include_in_schema=False, dependencies=[Depends(web.verify_csrf)]
 )
 Text = Annotated[str, Form()]
-MEDIA = {"svg": "image/svg+xml", "png": "image/png"}
 
 
 def _list_page(request: Request, ctx: web.Ctx, *, status: int = 200, **extra: Any) -> Response:
@@ -131,5 +128,4 @@ def chart_file(ctx: CtxDep, actor: ActorDep, cohort_id: int, extension: str) -> 
         ctx.db.reader(), actor=actor, cohort_id=cohort_id, language=ctx.language
     )
     chart = charts.cohort_chart(found, ctx.gettext)
-    body: bytes | str = render_png(chart) if extension == "png" else render_svg(chart)
-    return Response(body, media_type=MEDIA[extension])
+    return download(chart, extension, f"cohort-{cohort_id}")

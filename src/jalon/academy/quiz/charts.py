@@ -10,13 +10,19 @@ from jalon.charts.view import ChartView, view
 
 
 def by_topic(quiz: queries.QuizView, gettext: Callable[[str], str]) -> ChartView:
+    """The chart with its table and its downloads, for the result page."""
+    return view(topics_chart(quiz, gettext), href=f"/academy/quizzes/{quiz.id}/topics")
+
+
+def topics_chart(quiz: queries.QuizView, gettext: Callable[[str], str]) -> Chart:
+    """A bar per topic: the share of right answers, against the pass mark."""
     scores = quiz.by_topic()
     labels = [gettext(rules.TOPIC_LABELS.get(s.topic, s.topic)) for s in scores]
     points = tuple(
         Point(label, s.percent, f"{s.right}/{s.total}")
         for label, s in zip(labels, scores, strict=True)
     )
-    chart = Chart(
+    return Chart(
         key=f"quiz-{quiz.id}-topics",
         title=gettext("Right answers by topic"),
         description=gettext(
@@ -31,4 +37,3 @@ def by_topic(quiz: queries.QuizView, gettext: Callable[[str], str]) -> ChartView
         legend=False,
         height=max(320, 200 + 12 * len(scores)),
     )
-    return view(chart, href=f"/academy/quizzes/{quiz.id}/topics")

@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from jalon import web
 from jalon.academy.quiz import charts, queries, rules, services
-from jalon.errors import Conflict, Invalid
+from jalon.charts.view import MEDIA, download
+from jalon.errors import N_, Conflict, Invalid, NotFound
 from jalon.web import ActorDep, CtxDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(web.verify_csrf)])
@@ -95,6 +96,16 @@ def quiz_page(
         return _result(request, quiz)
     services.show_item(ctx.db.uow(), actor=actor, quiz_id=quiz.id, position=item.position)
     return _page(request, quiz, "academy/quiz/question.html", {"item": item})
+
+
+@router.get("/academy/quizzes/{quiz_id}/topics.{extension}")
+def topics_chart(ctx: CtxDep, actor: ActorDep, quiz_id: int, extension: str) -> Response:
+    """The result chart as SVG or PNG, for whoever may read the quiz, once it is handed in."""
+    quiz = queries.get_quiz(ctx.db.reader(), actor=actor, quiz_id=quiz_id)
+    if extension not in MEDIA or not quiz.finished:
+        raise NotFound(N_("This chart exists once the quiz is handed in."))
+    chart = charts.topics_chart(quiz, ctx.gettext)
+    return download(chart, extension, f"quiz-{quiz_id}-topics")
 
 
 def _item_to_show(quiz: queries.QuizView, q: int | None) -> queries.ItemView | None:
