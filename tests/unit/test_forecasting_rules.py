@@ -6,6 +6,7 @@ import itertools
 from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from jalon.errors import Invalid
@@ -26,16 +27,40 @@ def rng(seed: int = 1) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def weeks_of(values: list[int]) -> npt.NDArray[np.int64]:
+    """Every run of 7 consecutive days (fewer for a shorter history), as prefix sums."""
+    k = min(7, len(values))
+    return np.lib.stride_tricks.sliding_window_view(np.array(values), k).cumsum(axis=1)
+
+
 def first_passage_cdf(values: list[int], remaining: int, days: int) -> list[float]:
-    """P(done by day d) for d = 1..days, by dynamic programming over the items done so far."""
-    p = np.bincount(values) / len(values)
-    state = np.zeros(remaining)  # probability of having done k < remaining items, not yet done
+    """P(done by day d) for d = 1..days when a future is a sequence of runs of 7 days of the
+    history drawn at random: dynamic programming over the items done at each week's start."""
+    runs = weeks_of(values)
+    k = runs.shape[1]
+    state = np.zeros(remaining)  # probability of having done c < remaining items, not yet done
     state[0] = 1.0
-    cdf = []
-    for _ in range(days):
-        state = np.convolve(state, p)[:remaining]
-        cdf.append(1.0 - state.sum())
-    return cdf
+    arrived = np.zeros(days + k)
+    done = np.arange(remaining)
+    for week in range(-(-days // k)):
+        after = np.zeros(remaining)
+        for run in runs:
+            share = state / len(runs)
+            day = (done[:, None] + run[None, :] < remaining).sum(axis=1)  # k: not this week
+            np.add.at(arrived, week * k + day[day < k], share[day < k])
+            np.add.at(after, done[day == k] + run[-1], share[day == k])
+        state = after
+    return np.cumsum(arrived)[:days].tolist()
+
+
+def total_pmf(values: list[int], days: int) -> npt.NDArray[np.float64]:
+    """The exact distribution of the items done over `days` simulated days, by enumerating
+    every sequence of weeks (whole weeks, then the first days of one more)."""
+    runs = weeks_of(values)
+    whole, rest = divmod(days, runs.shape[1])
+    parts = [runs[:, -1]] * whole + ([runs[:, rest - 1]] if rest else [])
+    totals = [sum(combo) for combo in itertools.product(*parts)]
+    return np.bincount(totals) / len(totals)
 
 
 # --- history ------------------------------------------------------------------------------
@@ -63,26 +88,27 @@ def test_constant_throughput_of_two_a_day_gives_exactly_half_n_days(
 
 
 def test_when_matches_the_exact_first_passage_distribution() -> None:
-    values = [1, 3] * 42  # half the days 1 item, half 3: jumps of 4, 16 and 64 days are used
-    simulated = montecarlo.days_until(values, 200, trials=200_000, rng=rng(3), max_days=500)
-    exact = first_passage_cdf(values, 200, 150)
-    observed = [(simulated <= d).mean() for d in range(1, 151)]
+    values = [0, 2, 1, 0, 5, 3, 1, 0, 0, 4, 2, 1] * 7  # jumps of 16, 8, 4 and 2 weeks are used
+    simulated = montecarlo.days_until(values, 300, trials=200_000, rng=rng(3), max_days=500)
+    exact = first_passage_cdf(values, 300, 260)
+    observed = [(simulated <= d).mean() for d in range(1, 261)]
     assert max(abs(a - b) for a, b in zip(observed, exact, strict=True)) < 0.006
 
 
 def test_when_percentiles_follow_the_inverted_cdf() -> None:
-    # 2 days in 3 finish one item: P(done by day 1) = 2/3, by day 2 = 8/9, by day 3 = 26/27
+    # 2 days in 3 finish one item, in that rhythm; a drawn week starts on a 0 one time in 3
+    # and then finishes on day 2: P(done by day 1) = 2/3 and by day 2 = 1
     forecast = rules.forecast_when(
         history([0, 1, 1] * 28), 1, today=TODAY, trials=100_000, rng=rng()
     )
-    assert forecast.days == {50: 1, 70: 2, 85: 2, 95: 3}
+    assert forecast.days == {50: 1, 70: 2, 85: 2, 95: 2}
 
 
 def test_jumps_and_blocks_do_not_change_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    values = [0, 1, 2, 5, 0, 3, 1]
+    values = [0, 1, 2, 5, 0, 3, 1, 4, 0, 0, 2]
     whole = montecarlo.days_until(values, 300, trials=3000, rng=rng(9), max_days=3650)
     monkeypatch.setattr(montecarlo, "TRIAL_BLOCK", 64)
-    monkeypatch.setattr(montecarlo, "BUDGET", 500)
+    monkeypatch.setattr(montecarlo, "BUDGET", 50)
     blocks = montecarlo.days_until(values, 300, trials=3000, rng=rng(9), max_days=3650)
     assert abs(np.median(whole) - np.median(blocks)) <= 2
     exact = first_passage_cdf(values, 300, 400)
@@ -111,13 +137,14 @@ def test_a_pace_beyond_ten_years_gives_an_explanation() -> None:
 
 
 def test_how_many_uses_the_lower_quantile_for_confidence() -> None:
-    # a day finishes 0 or 1 item, evenly: ten days finish Binomial(10, 1/2) items
+    # a day finishes 0 or 1 item in turn: a drawn week finishes 3 or 4, evenly, and the first
+    # 3 days of one 1 or 2, so ten days finish 4, 5 or 6 items with chances 1/4, 1/2, 1/4
     forecast = rules.forecast_how_many(
         history([0, 1] * 42), TODAY + timedelta(days=9), today=TODAY, trials=100_000, rng=rng()
     )
     assert forecast.horizon == 10
-    # 15th percentile: F(2) = 0.055 < 0.15 <= F(3) = 0.172, so 85% confidence is 3 items
-    assert forecast.percentiles == {50: 5, 70: 4, 85: 3, 95: 2}
+    # 15th percentile: F(4) = 0.25 >= 0.15, so 85% confidence is 4 items; F(4) < 0.3: P70 is 5
+    assert forecast.percentiles == {50: 5, 70: 5, 85: 4, 95: 4}
 
 
 def test_how_many_with_constant_throughput_counts_today_to_the_date() -> None:
@@ -130,12 +157,13 @@ def test_how_many_with_constant_throughput_counts_today_to_the_date() -> None:
 
 
 def test_how_many_counts_match_the_exact_distribution() -> None:
-    values = [0, 0, 1, 3, 7]
-    counts = montecarlo.counts_over(values, 3, trials=200_000, rng=rng(5))
-    p = np.bincount(values) / len(values)
-    exact = np.convolve(np.convolve(p, p), p)
-    observed = np.bincount(counts, minlength=exact.size) / counts.size
-    assert np.abs(observed - exact).max() < 0.004
+    values = [0, 0, 1, 3, 7, 2, 0, 1, 4, 0]
+    for days in (3, 10, 17):  # part of a week, a week and 3 days, two weeks and 3 days
+        counts = montecarlo.counts_over(values, days, trials=200_000, rng=rng(5))
+        exact = total_pmf(values, days)
+        observed = np.bincount(counts, minlength=exact.size) / counts.size
+        assert observed.size == exact.size
+        assert np.abs(observed - exact).max() < 0.004
 
 
 # --- bad input and too little history -------------------------------------------------------
@@ -204,13 +232,15 @@ def test_calibration_of_a_steady_team_holds_every_time() -> None:
     assert starts[-1] == TODAY - timedelta(days=14)
 
 
-def test_a_team_that_slowed_down_is_flagged_unreliable() -> None:
-    # a team that slows down steadily, from twelve items a day to two
-    h = history([round(12 - 10 * i / 700) for i in range(700)])
+def test_a_team_whose_pace_keeps_falling_below_its_history_is_flagged_unreliable() -> None:
+    # 1% fewer items every day: each fortnight falls below anything its window has seen, so
+    # even lowering every level to the window's worst cannot make the forecast hold
+    h = history([round(2400 * 0.99**i) for i in range(476)])
     forecast = rules.forecast_how_many(h, TODAY + timedelta(days=13), today=TODAY, rng=rng())
-    assert forecast.hit_rate is not None
-    held, windows = forecast.hit_rate
-    assert windows == 20 and held / windows < 0.65 and not forecast.reliable
+    assert forecast.hit_rate == (0, 20) and not forecast.reliable
+    assert forecast.calibration is not None and forecast.calibration.lower_tail(85) == 0.0
+    assert forecast.percentiles is not None
+    assert forecast.percentiles[85] == forecast.percentiles[50]  # the window's worst fortnight
 
 
 def test_short_histories_overlap_their_windows_and_skip_origins_without_data() -> None:
@@ -250,16 +280,77 @@ def test_the_guide_table_sampler_gives_the_binary_searchs_answers() -> None:
     assert set(np.unique(drawn)) == {0, 2, 3, 5}  # never a value of probability 0
 
 
-def test_huge_days_are_summed_day_by_day_with_the_same_distribution(
+def test_huge_days_are_summed_week_by_week_with_the_same_distribution(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    values = [0, 0, 1, 3, 7]
-    exact = montecarlo.counts_over(values, 6, trials=100_000, rng=rng(8))
+    values = [0, 0, 1, 3, 7, 2, 0, 1, 4, 0]
+    exact = montecarlo.counts_over(values, 10, trials=100_000, rng=rng(8))
     monkeypatch.setattr(montecarlo, "MAX_EXACT", 10)  # as if 7 a day were a huge day
-    direct = montecarlo.counts_over(values, 6, trials=100_000, rng=rng(8))
+    direct = montecarlo.counts_over(values, 10, trials=100_000, rng=rng(8))
     assert not np.array_equal(exact, direct)  # another path, so other draws
-    assert abs(exact.mean() - direct.mean()) < 0.1 and abs(exact.std() - direct.std()) < 0.1
+    truth = total_pmf(values, 10)
+    observed = np.bincount(direct, minlength=truth.size) / direct.size
+    assert np.abs(observed - truth).max() < 0.005
     when = montecarlo.days_until(values, 60, trials=20_000, rng=rng(2), max_days=3650)
-    truth = first_passage_cdf(values, 60, 80)
-    p85 = montecarlo.upper_quantile(when, 0.85)
-    assert truth[p85 - 2] < 0.85 < truth[p85]  # no jump is used, still the right answer
+    cdf = first_passage_cdf(values, 60, 80)
+    p85 = montecarlo.upper_quantile(when, 0.85)  # no jump is used, still the right answer:
+    assert cdf[p85 - 2] < 0.86 and cdf[p85 - 1] > 0.84  # P(done by P85) is 85%, give or take
+
+
+# --- weeks, not days, and recalibration on the team's own past -------------------------------
+
+
+def test_alternating_weeks_keep_their_spread_where_independent_days_would_average_out() -> None:
+    # a week of nothing, then a week of 10 a day, six times: a drawn run of 7 days holds
+    # 0 to 7 busy days, so a fortnight can finish anything from 0 to 140 items
+    values = ([0] * 7 + [10] * 7) * 6
+    counts = montecarlo.counts_over(values, 14, trials=200_000, rng=rng(6))
+    exact = total_pmf(values, 14)
+    assert np.abs(np.bincount(counts, minlength=exact.size) / counts.size - exact).max() < 0.004
+    weeks = weeks_of(values)[:, -1]
+    assert exact[0] == pytest.approx((np.count_nonzero(weeks == 0) / weeks.size) ** 2)
+    # independent days would give 10 x Binomial(14, 1/2): its 15th percentile is 50 items;
+    # weeks keep the quiet fortnights, and the 85% answer is more cautious: F(30) = 0.131,
+    # F(40) = 0.212, so 40 items
+    assert montecarlo.upper_quantile(counts, 0.15) == 40
+    assert np.cumsum(exact)[30] < 0.15 <= np.cumsum(exact)[40]
+    days = montecarlo.days_until(values, 70, trials=200_000, rng=rng(7), max_days=400)
+    cdf = first_passage_cdf(values, 70, 40)
+    assert max(abs((days <= d).mean() - cdf[d - 1]) for d in range(1, 41)) < 0.006
+
+
+def test_the_risk_is_lowered_to_the_conformal_rank_of_past_positions_never_raised() -> None:
+    assert calibration.lower_tail([0.01] * 7, 85) == pytest.approx(0.15)  # fewer than 8: as is
+    positions = [0.5] * 15 + [0.02, 0.04, 0.06, 0.08, 0.1]
+    # floor(21 x 0.15) = 3: the third smallest; floor(21 x 0.05) = 1: the smallest
+    assert calibration.lower_tail(positions, 85) == 0.06
+    assert calibration.lower_tail(positions, 95) == 0.02
+    assert calibration.lower_tail(positions, 50) == 0.5  # the 10th smallest, 0.5: as nominal
+    assert calibration.lower_tail([0.9] * 20, 85) == pytest.approx(0.15)  # never bolder
+
+
+def test_each_checked_window_uses_only_the_windows_before_it() -> None:
+    base = [3, 0, 5, 1, 0, 0, 2, 4, 1, 0, 6, 2, 0, 1] * 40
+    changed = base[:-14] + [40] * 14  # only the last window's actual differs
+    first, second = (
+        calibration.backtest(s, window=84, horizon=14, rng=rng(), count=20) for s in (base, changed)
+    )
+    assert [w.forecast for w in first.windows] == [w.forecast for w in second.windows]
+    assert first.windows[-1].actual != second.windows[-1].actual
+    assert first.positions != second.positions  # the forecast made today learns from it
+
+
+def test_a_team_whose_windows_fell_low_gets_a_more_cautious_forecast() -> None:
+    # ten weeks at 3 a day, then a fortnight's freeze, over and over: a window that meets a
+    # freeze falls far below what its 12 weeks suggested, more often than 15% of the time
+    counts = ([3] * 70 + [0] * 14) * 9
+    h = history(counts)
+    forecast = rules.forecast_how_many(h, TODAY + timedelta(days=13), today=TODAY, rng=rng())
+    assert forecast.calibration is not None and forecast.calibration.adjusted
+    risk = forecast.calibration.lower_tail(85)
+    assert 0 < risk < 0.15
+    sim, _check = rng().spawn(2)
+    counts_now = montecarlo.counts_over(h.last(84).samples, 14, trials=10_000, rng=sim)
+    assert forecast.percentiles is not None
+    assert forecast.percentiles[85] == montecarlo.upper_quantile(counts_now, risk)
+    assert forecast.percentiles[85] < montecarlo.upper_quantile(counts_now, 0.15)

@@ -62,6 +62,8 @@ def test_when_forecast_returns_percentiles_histogram_and_calibration(
     assert (calibration["held"], calibration["windows"]) == (20, 20)
     assert calibration["reliable"] and body["reliable"]
     assert "held 20 times" in calibration["sentence"]
+    assert not calibration["adjusted"] and calibration["lower_tail"] == 0.15  # a steady team
+    assert "whole weeks of the history drawn at random" in body["method"]
     assert body["explanation"] is None and body["scope"]["remaining"] == 10
 
 
@@ -153,7 +155,7 @@ def test_page_runs_a_forecast_and_shows_results(client: TestClient, db: Database
     assert r.status_code == 200
     assert (today() + timedelta(days=4)).isoformat() in r.text
     assert "held 20 times" in r.text and "forecast-histogram" in r.text
-    assert "forecast-calibration" in r.text
+    assert "forecast-calibration" in r.text and "whole weeks of the history" in r.text
     fragment = client.get(f"/products/{pid}/forecast", params={"mode": "when", "items": "10"},
                           headers={"HX-Request": "true"})  # fmt: skip
     assert "<html" not in fragment.text and "forecast-histogram" in fragment.text

@@ -1,11 +1,22 @@
-"""Walk-forward calibration: how often did the 85% forecast hold on this team's own history?
+"""Walk-forward calibration: how often did the 85% forecast hold on this team's own history,
+and how far must the levels be lowered so that it holds as often as it says?
 
-For each origin (a past day), forecast "how many items in the next H days" at 85% using only
-the `window` days before the origin, then compare with what was really done in those H days.
-The forecast held when the actual count is at least the forecast. Origins are the most recent
-ones possible, spaced H days apart so that no two windows check the same days, unless the
-history is too short for that; then they are spread evenly and their periods overlap.
-Excluded days are left out of both the training and the checked periods.
+For each origin (a past day), forecast "how many items in the next H days" from the exact
+distribution of the simulated total (`montecarlo.total_cdf`), using only the `window` days
+before the origin, then compare with what was really done in those H days. The forecast held
+when the actual count is at least the forecast. Origins are the most recent ones possible,
+spaced H days apart so that no two windows check the same days, unless the history is too
+short for that; then they are spread evenly and their periods overlap. Excluded days are
+left out of both the training and the checked periods.
+
+Each window also records where the actual count fell in its forecast distribution (its
+*position*, P(total <= actual)). A forecast whose history says a 15% risk behaves like a
+15% risk has positions below 0.15 in 15% of the windows. When a team's past windows fell
+lower more often (its pace changes in ways a resampled window cannot foresee: a freeze, a
+reorganisation), the risk is lowered to the 15th percentile of the positions of its last
+`PAST_WINDOWS` windows that had ended by then (never raised), and the same for every level:
+the forecast is recalibrated on the team's own past. Each checked window uses only the
+windows before it, as a forecast made that day would have.
 """
 
 from __future__ import annotations
@@ -22,8 +33,11 @@ from jalon.forecasting import montecarlo
 ORIGINS = 20
 LEVEL = 85
 RELIABLE_RATE = 0.65
-BACKTEST_TRIALS = 2_000
+BACKTEST_TRIALS = 2_000  # for histories whose huge days make the exact distribution too long
 MIN_TRAINING_DAYS = 10  # days with at least one item done, as for a real forecast
+PAST_WINDOWS = 20  # the recalibration learns from this many of the latest ended windows
+RECALIBRATE_FROM = 8  # with fewer ended windows, the levels are taken as they are
+TINY = 1e-9  # a risk of 0 means the smallest total the window can give, not 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +45,25 @@ class Window:
     start: date | None  # the origin: the first day checked
     forecast: int  # at least this many, at 85%
     actual: int
+    position: float | None = None  # P(total <= actual) in the forecast's distribution
 
     @property
     def held(self) -> bool:
         return self.actual >= self.forecast
+
+
+def lower_tail(positions: Sequence[float], level: int) -> float:
+    """The quantile of the simulated totals that a `level`% forecast uses: 1 - level/100,
+    lowered when enough past windows show it to be too bold. The lowered risk is the k-th
+    smallest past position, k = floor((n + 1) * risk) of n: the split-conformal rank, with
+    which a new window holds at least `level`% of the time if the windows are alike."""
+    nominal = (100 - level) / 100
+    if len(positions) < RECALIBRATE_FROM:
+        return nominal
+    rank = (len(positions) + 1) * (100 - level) // 100
+    if rank < 1:
+        return 0.0
+    return min(nominal, sorted(positions)[rank - 1])
 
 
 @dataclass(frozen=True)
@@ -42,6 +71,7 @@ class Calibration:
     horizon: int  # days per window
     windows: tuple[Window, ...]  # oldest first
     level: int = LEVEL
+    positions: tuple[float, ...] = ()  # of the latest windows, which a forecast today learns from
 
     @property
     def held(self) -> int:
@@ -54,6 +84,13 @@ class Calibration:
     @property
     def reliable(self) -> bool:
         return bool(self.windows) and self.held / len(self.windows) >= RELIABLE_RATE
+
+    def lower_tail(self, level: int) -> float:
+        return lower_tail(self.positions, level)
+
+    @property
+    def adjusted(self) -> bool:
+        return self.lower_tail(self.level) < (100 - self.level) / 100
 
 
 def _with_data(samples: Sequence[int]) -> npt.NDArray[np.int64]:
@@ -83,6 +120,17 @@ def origins(samples: Sequence[int], *, window: int, horizon: int, count: int) ->
     return sorted(o for o in chosen if o >= earliest)
 
 
+def _distribution(
+    training: npt.NDArray[np.int64], horizon: int, *, rng: np.random.Generator, trials: int
+) -> montecarlo.FloatArray:
+    """The CDF of the items done over `horizon` simulated days: exact, or from trials."""
+    weeks = montecarlo.Weeks(training)
+    if (cdf := montecarlo.total_cdf(weeks, horizon)) is not None:
+        return cdf
+    counts = montecarlo.counts_over(training, horizon, trials=trials, rng=rng)
+    return np.cumsum(np.bincount(counts)) / counts.size
+
+
 def backtest(
     samples: Sequence[int],
     *,
@@ -93,18 +141,28 @@ def backtest(
     count: int = ORIGINS,
     trials: int = BACKTEST_TRIALS,
 ) -> Calibration:
-    """Check the 85% "how many in the next `horizon` days" forecast at past origins.
+    """Check the 85% "how many in the next `horizon` days" forecast at the last `count`
+    origins, each recalibrated on the windows before it (up to `PAST_WINDOWS` more origins
+    further back are checked for that).
 
     `samples` are the daily counts of the included days, oldest first; `dates` their days."""
     series = np.asarray(samples, dtype=np.int64)
     with_data = _with_data(samples)
-    windows = []
-    for o in origins(samples, window=window, horizon=horizon, count=count):
+    shown = origins(samples, window=window, horizon=horizon, count=count)
+    older = [shown[0] - horizon * k for k in range(1, PAST_WINDOWS + 1)] if shown else []
+    checked: list[tuple[int, Window]] = []
+    for o in sorted({*shown, *(o for o in older if o > 0)}):
         if with_data[o] - with_data[max(0, o - window)] < MIN_TRAINING_DAYS:
             continue  # too little history before this origin: no forecast was possible
-        training = series[max(0, o - window) : o]
-        counts = montecarlo.counts_over(training, horizon, trials=trials, rng=rng)
-        forecast = montecarlo.upper_quantile(counts, 1 - LEVEL / 100)
+        past = [w.position for end, w in checked if end <= o and w.position is not None]
+        risk = lower_tail(past[-PAST_WINDOWS:], LEVEL)
+        cdf = _distribution(series[max(0, o - window) : o], horizon, rng=rng, trials=trials)
         actual = int(series[o : o + horizon].sum())
-        windows.append(Window(dates[o] if dates else None, forecast, actual))
-    return Calibration(horizon=horizon, windows=tuple(windows))
+        forecast = int(np.searchsorted(cdf, max(risk, TINY), side="left"))
+        position = float(cdf[min(actual, cdf.size - 1)])
+        checked.append(
+            (o + horizon, Window(dates[o] if dates else None, forecast, actual, position))
+        )
+    windows = tuple(w for (end, w) in checked if end - horizon in shown)
+    latest = tuple(w.position for _end, w in checked if w.position is not None)
+    return Calibration(horizon=horizon, windows=windows, positions=latest[-PAST_WINDOWS:])

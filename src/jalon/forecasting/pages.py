@@ -21,7 +21,7 @@ from jalon.charts.spec import Chart
 from jalon.charts.svg import render_svg
 from jalon.errors import N_, Invalid
 from jalon.forecasting import charts, inputs, queries, rules, services
-from jalon.forecasting.schemas import calibration_sentence
+from jalon.forecasting.schemas import METHOD, calibration_sentence
 from jalon.permissions import Action, can
 from jalon.products import queries as product_queries
 from jalon.web import ActorDep, CtxDep
@@ -69,6 +69,7 @@ def _result_context(ctx: web.Ctx, result: queries.Result) -> dict[str, Any]:
         if calibration is not None and calibration.windows
         else None,
         "sentence": calibration_sentence(calibration, ctx.gettext),
+        "method": ctx.gettext(METHOD),
     }
 
 

@@ -22,13 +22,13 @@ from jalon.backlog.queries import backlog_settings
 from jalon.db import utcnow
 from jalon.errors import N_, Invalid, Message
 from jalon.forecasting import rules
-from jalon.forecasting.calibration import ORIGINS
+from jalon.forecasting.calibration import ORIGINS, PAST_WINDOWS
 from jalon.forecasting.models import ExcludedDay
 from jalon.permissions import Action, Actor
 from jalon.products.services import authorise
 from jalon.uow import UnitOfWork
 
-CHECK_HORIZON = 28  # the history loaded for calibration: 20 windows of 4 weeks before it
+CHECK_HORIZON = 28  # history loaded for calibration: 20 checked 4-week windows, 20 more to learn
 CONTAINER_TYPES = ("epic",)
 MAX_EPICS = 200
 
@@ -66,7 +66,7 @@ def excluded_rows(
 def load_history(uow: UnitOfWork, product_id: int, *, today: date, window: int) -> rules.History:
     """Daily throughput up to yesterday: the window, plus older days for the calibration."""
     end = today - timedelta(days=1)
-    start = end - timedelta(days=window + ORIGINS * CHECK_HORIZON - 1)
+    start = end - timedelta(days=window + (ORIGINS + PAST_WINDOWS) * CHECK_HORIZON - 1)
     skip = [row.day for row in excluded_rows(uow, product_id, start=start, end=end)]
     dates = done_dates(uow, product_id, start=start, end=end)
     return rules.build_history(dates, start=start, end=end, excluded=skip)

@@ -4,8 +4,11 @@ and their calibration on the same history. Randomness comes in as a numpy Genera
 Decisions worth knowing:
 - History is the count of items done per calendar day (UTC), over a window that ends
   yesterday. Days with nothing done are real zeros. Excluded days (holidays, incidents) are
-  left out of the pool of days that the simulation resamples. Weekends count as they do in
-  the history: if the team never works on Saturdays, a sampled day is sometimes a zero.
+  left out of the days that the simulation resamples (the days around them join up). The
+  simulation draws whole weeks (7 days in a row) of the history, so weekends and busy or
+  quiet stretches come as they did: see `montecarlo`.
+- The levels are recalibrated on the team's own past windows (`calibration.lower_tail`):
+  when its 85% forecast held less often than that, every level is made more cautious.
 - Simulated day 1 is today. "When" gives the day on which the N-th item is done, so a team
   that finishes exactly 2 a day finishes 10 items on day 5, `today + 4 days`. "How many by
   D" simulates every day from today to D inclusive.
@@ -301,10 +304,13 @@ def forecast_when(
     days = montecarlo.days_until(
         recent.samples, remaining, trials=trials, rng=sim, max_days=MAX_DAYS
     )
-    levels = {p: montecarlo.upper_quantile(days, p / 100) for p in LEVELS}
+    if montecarlo.upper_quantile(days, 0.95) > MAX_DAYS:
+        return _replace(empty, explanation=Message(TOO_FAR))
+    horizon = montecarlo.upper_quantile(days, 0.85)
+    calibration = _calibrate(history, window=window, horizon=horizon, rng=check)
+    levels = {p: montecarlo.upper_quantile(days, 1 - calibration.lower_tail(p)) for p in LEVELS}
     if levels[95] > MAX_DAYS:
         return _replace(empty, explanation=Message(TOO_FAR))
-    calibration = _calibrate(history, window=window, horizon=levels[85], rng=check)
     return _replace(
         empty,
         percentiles={p: today + timedelta(days=d - 1) for p, d in levels.items()},
@@ -337,8 +343,8 @@ def forecast_how_many(
         return _replace(empty, explanation=why)
     sim, check = rng.spawn(2)
     counts = montecarlo.counts_over(recent.samples, horizon, trials=trials, rng=sim)
-    levels = {p: montecarlo.upper_quantile(counts, 1 - p / 100) for p in LEVELS}
     calibration = _calibrate(history, window=window, horizon=horizon, rng=check)
+    levels = {p: montecarlo.upper_quantile(counts, calibration.lower_tail(p)) for p in LEVELS}
     return _replace(empty, percentiles=levels, histogram=_bins(counts), calibration=calibration)
 
 

@@ -17,6 +17,15 @@ Gettext = Callable[[str], str]
 HELD = N_("On your last {windows} windows of {days} days, the {level}% forecast held {held} times.")
 UNRELIABLE = N_("Below {rate}%: this forecast is unreliable on your history.")
 UNCHECKED = N_("Not enough history to check this forecast against the past.")
+METHOD = N_(
+    "Each simulated future is made of whole weeks of the history drawn at random, so busy and "
+    "quiet stretches stay together; when your past windows show the forecast to be too bold, "
+    "its levels are made more cautious until they would have held."
+)
+ADJUSTED = N_(
+    "On your earlier windows the forecast fell short more often than its level allows, so its "
+    "levels were made more cautious."
+)
 
 
 class ForecastIn(BaseModel):
@@ -77,6 +86,10 @@ class CalibrationOut(BaseModel):
     held: int
     windows: int
     reliable: bool
+    adjusted: bool = Field(description="The levels were made more cautious by the past windows")
+    lower_tail: float = Field(
+        description="The share of simulated futures below the 85% answer (0.15 unless adjusted)"
+    )
     sentence: str
     checks: list[CheckOut]
 
@@ -90,6 +103,7 @@ class ScopeOut(BaseModel):
 
 class ForecastOut(BaseModel):
     mode: str
+    method: str = Field(description="How the forecast is made, in one sentence")
     today: Date
     trials: int
     seed: int | None
@@ -110,7 +124,8 @@ class ForecastOut(BaseModel):
         scope = result.scope
         how_many = result.how_many
         return cls(
-            mode=request.mode, today=fc.today, trials=fc.trials, seed=request.seed,
+            mode=request.mode, method=gettext(METHOD), today=fc.today, trials=fc.trials,
+            seed=request.seed,
             window=request.window,
             scope=None if scope is None else ScopeOut(
                 remaining=scope.remaining, label=translate(scope.label, gettext),
@@ -161,6 +176,8 @@ def calibration_sentence(calibration: Calibration | None, gettext: Gettext) -> s
         Message(HELD, windows=windows, days=calibration.horizon, level=calibration.level,
                 held=held), gettext,
     )  # fmt: skip
+    if calibration.adjusted:
+        text += " " + gettext(ADJUSTED)
     if not calibration.reliable:
         text += " " + translate(Message(UNRELIABLE, rate=65), gettext)
     return text
@@ -176,6 +193,8 @@ def calibration_out(calibration: Calibration | None, gettext: Gettext) -> Calibr
         held=held,
         windows=windows,
         reliable=calibration.reliable,
+        adjusted=calibration.adjusted,
+        lower_tail=round(calibration.lower_tail(calibration.level), 4),
         sentence=calibration_sentence(calibration, gettext),
         checks=[
             CheckOut(start=w.start, forecast=w.forecast, actual=w.actual, held=w.held)
