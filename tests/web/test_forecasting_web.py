@@ -110,6 +110,7 @@ def test_when_for_item_ids_and_for_an_epic(api: TestClient, pid: int) -> None:
         ({"mode": "when", "items": [999_999]}, {"items"}),
         ({"mode": "when", "epic_id": 999_999}, {"epic_id"}),
         ({"mode": "how_many", "date": "someday"}, {"date"}),
+        ({"mode": "when", "items": 5, "seed": -1}, {"seed"}),
     ],
 )
 def test_bad_input_answers_422_per_field(
@@ -186,3 +187,38 @@ def test_page_excludes_and_puts_back_a_day(client: TestClient, db: Database, pid
     bad = client.post(f"/products/{pid}/forecast/excluded-days",
                       data={"first": "", "csrf_token": token})  # fmt: skip
     assert bad.status_code == 422 and 'id="e-x-first"' in bad.text
+
+
+def _link(page: str, kind: str) -> str:
+    found = re.search(rf'href="(/products/\d+/forecast/{kind}\.svg\?[^"]*)"', page)
+    assert found, f"no {kind} download on the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_forecast_charts_download_the_forecast_the_page_drew(
+    client: TestClient, db: Database, pid: int
+) -> None:
+    sign_in(client, make_user(db, "page@example.org", admin=True).email)
+    page = client.get(f"/products/{pid}/forecast", params={"mode": "when", "items": "10"}).text
+    histogram = _link(page, "histogram")
+    assert re.search(r"[?&]seed=\d+", histogram), "the link keeps the seed the page used"
+    first, again = client.get(histogram), client.get(histogram)
+    assert first.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in first.text and first.text == again.text
+    png = client.get(histogram.replace(".svg?", ".png?"))
+    assert png.content.startswith(b"\x89PNG")
+    calibration = client.get(_link(page, "calibration"))
+    assert calibration.status_code == 200 and "held" in calibration.text
+    assert client.get(_link(page, "throughput")).status_code == 200
+    base = f"/products/{pid}/forecast"
+    assert client.get(f"{base}/nothing.svg").status_code == 404
+    assert client.get(histogram.replace(".svg?", ".gif?")).status_code == 404
+    assert client.get(f"{base}/histogram.svg?mode=when&items=0").status_code == 422
+
+
+def test_without_history_there_is_no_histogram_to_download(
+    client: TestClient, db: Database, bare: int
+) -> None:
+    sign_in(client, make_user(db, "page@example.org", admin=True).email)
+    r = client.get(f"/products/{bare}/forecast/histogram.svg?mode=when&items=5")
+    assert r.status_code == 404 and "too little history" in r.text

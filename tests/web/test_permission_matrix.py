@@ -2361,6 +2361,12 @@ def forecast_page(w: World, role: str) -> Call:
     return Call(f"/products/{pid}/forecast", done=lambda r: "forecast-throughput" in r.text)
 
 
+def forecast_chart(w: World, role: str) -> Call:
+    pid, _name = w.product()
+    return Call(f"/products/{pid}/forecast/throughput.svg?window=84",
+                done=lambda r: r.headers["content-type"].startswith("image/svg+xml"))  # fmt: skip
+
+
 def exclude_days_page(w: World, role: str) -> Call:
     pid, _name = w.product()
     form = {"first": "2026-04-01", "last": "2026-04-03", "reason": "Easter"}
@@ -4715,6 +4721,8 @@ ROWS = (
     # --- rows: ceremonies (add yours above this line) ---
     Row("GET", "/products/{product_id}/forecast", "Forecast page (and running a forecast)",
         "login 404 ok ok ok ok ok", forecast_page),
+    Row("GET", "/products/{product_id}/forecast/{kind}.{extension}",
+        "Download a forecast chart (SVG, PNG)", "login 404 ok ok ok ok ok", forecast_chart),
     Row("POST", "/products/{product_id}/forecast/excluded-days",
         "Leave days out of the throughput history", "login 404 403 403 403 ok ok",
         exclude_days_page),

@@ -8,18 +8,19 @@ the whole page comes back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import secrets
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from jalon import web
-from jalon.charts.data import Table, table
 from jalon.charts.spec import Chart
-from jalon.charts.svg import render_svg
-from jalon.errors import N_, Invalid
+from jalon.charts.view import MEDIA, download, view
+from jalon.errors import N_, Invalid, NotFound
 from jalon.forecasting import charts, inputs, queries, rules, services
 from jalon.forecasting.schemas import METHOD, calibration_sentence
 from jalon.permissions import Action, can
@@ -36,15 +37,7 @@ NOTICES = {
 }
 
 
-@dataclass(frozen=True)
-class ChartView:
-    chart: Chart
-    svg: str
-    table: Table
-
-
-def _view(chart: Chart) -> ChartView:
-    return ChartView(chart, render_svg(chart, standalone=False), table(chart))
+CHARTS = ("histogram", "calibration", "throughput")
 
 
 def _window(values: dict[str, str]) -> int:
@@ -53,37 +46,57 @@ def _window(values: dict[str, str]) -> int:
     return window if rules.MIN_WINDOW <= window <= rules.MAX_WINDOW else rules.DEFAULT_WINDOW
 
 
-def _result_context(ctx: web.Ctx, result: queries.Result) -> dict[str, Any]:
-    fc = result.forecast
-    if result.when is not None:
-        histogram = charts.when_histogram(result.when, ctx.gettext)
-    else:
-        assert result.how_many is not None
-        histogram = charts.how_many_histogram(result.how_many, ctx.gettext)
-    calibration = fc.calibration
+def _result_charts(ctx: web.Ctx, result: queries.Result) -> dict[str, Chart]:
+    """The histogram and the calibration chart of a forecast, when it has them."""
+    fc, found = result.forecast, {}
+    if fc.histogram and result.when is not None:
+        found["histogram"] = charts.when_histogram(result.when, ctx.gettext)
+    elif fc.histogram and result.how_many is not None:
+        found["histogram"] = charts.how_many_histogram(result.how_many, ctx.gettext)
+    if fc.calibration is not None and fc.calibration.windows:
+        found["calibration"] = charts.calibration_chart(fc.calibration, ctx.gettext)
+    return found
+
+
+def _result_context(
+    ctx: web.Ctx, product_id: int, result: queries.Result, values: dict[str, str]
+) -> dict[str, Any]:
+    # the downloads carry the seed the forecast used, so the file shows what the page shows
+    query = urlencode({**{k: v for k, v in values.items() if v}, "seed": result.request.seed})
+    href = BASE.format(product_id) + "/{}"
+    views = {
+        kind: view(chart, href=href.format(kind), query=query)
+        for kind, chart in _result_charts(ctx, result).items()
+    }
     return {
         "result": result,
-        "fc": fc,
-        "histogram": _view(histogram) if fc.histogram else None,
-        "calibration": _view(charts.calibration_chart(calibration, ctx.gettext))
-        if calibration is not None and calibration.windows
-        else None,
-        "sentence": calibration_sentence(calibration, ctx.gettext),
+        "fc": result.forecast,
+        "histogram": views.get("histogram"),
+        "calibration": views.get("calibration"),
+        "sentence": calibration_sentence(result.forecast.calibration, ctx.gettext),
         "method": ctx.gettext(METHOD),
     }
+
+
+def _forecast(ctx: web.Ctx, product_id: int, values: dict[str, str]) -> queries.Result:
+    """Run the forecast the fields ask for; without a seed, a random one is chosen and kept
+    in the result, so the same forecast can be drawn again (a chart download does)."""
+    request = inputs.parse_request(values)
+    if request.seed is None:
+        request = dataclasses.replace(request, seed=secrets.randbelow(2**31))
+    return queries.run_forecast(
+        ctx.db.reader(), actor=ctx.actor, product_id=product_id, request=request
+    )
 
 
 def _run(ctx: web.Ctx, product_id: int, values: dict[str, str]) -> dict[str, Any]:
     if not values.get("mode"):
         return {}
     try:
-        request = inputs.parse_request(values)
-        result = queries.run_forecast(
-            ctx.db.reader(), actor=ctx.actor, product_id=product_id, request=request
-        )
+        result = _forecast(ctx, product_id, values)
     except Invalid as exc:
         return {"errors": exc.render_fields(ctx.gettext), "error": exc.render(ctx.gettext)}
-    return _result_context(ctx, result)
+    return _result_context(ctx, product_id, result, values)
 
 
 def _page(
@@ -105,7 +118,11 @@ def _page(
         "base": BASE.format(product_id),
         "values": values,
         "data": data,
-        "throughput": _view(charts.throughput_chart(data.history, ctx.gettext)),
+        "throughput": view(
+            charts.throughput_chart(data.history, ctx.gettext),
+            href=BASE.format(product_id) + "/throughput",
+            query=urlencode({"window": _window(values)}),
+        ),
         "notice": NOTICES.get(request.query_params.get("done", ""), ""),
         "defaults": {"trials": rules.DEFAULT_TRIALS, "window": rules.DEFAULT_WINDOW},
         "limits": rules,
@@ -121,6 +138,27 @@ def forecast_page(request: Request, ctx: CtxDep, _actor: ActorDep, product_id: i
     outcome = _run(ctx, product_id, values)
     status = 422 if "errors" in outcome else 200
     return _page(request, ctx, product_id, values=values, extra=outcome, status=status)
+
+
+@router.get("/products/{product_id}/forecast/{kind}.{extension}")
+def forecast_chart(
+    request: Request, ctx: CtxDep, _actor: ActorDep, product_id: int, kind: str, extension: str
+) -> Response:
+    """A chart of the forecast page as SVG or PNG, drawn from the same fields as the page
+    (with the seed, the very same forecast)."""
+    if kind not in CHARTS or extension not in MEDIA:
+        raise NotFound(N_("No such chart."))
+    values = {name: request.query_params.get(name, "") for name in FIELDS}
+    if kind == "throughput":
+        data = queries.page_data(
+            ctx.db.reader(), actor=ctx.actor, product_id=product_id, window=_window(values)
+        )
+        chart: Chart | None = charts.throughput_chart(data.history, ctx.gettext)
+    else:
+        chart = _result_charts(ctx, _forecast(ctx, product_id, values)).get(kind)
+    if chart is None:
+        raise NotFound(N_("This forecast has no such chart: too little history."))
+    return download(chart, extension, f"forecast-{kind}")
 
 
 def _day(text: str, field: str) -> date | None:

@@ -59,6 +59,7 @@ MIN_WINDOW, MAX_WINDOW = 14, 730
 MIN_DAYS_WITH_DATA = 10
 MAX_DAYS = 3650  # ten years: beyond that a forecast means nothing
 MAX_ITEMS = 1_000_000
+MAX_SEED = 2**63 - 1  # a seed is any whole number from 0 to this
 TOO_LITTLE = N_(
     "Not enough history to forecast: {days} days with at least one item done in the last "
     "{window} days, and a forecast needs at least {needed}. Finish a few more items, or "
@@ -182,6 +183,8 @@ class Request:
 def check_request(request: Request, *, today: date) -> None:
     """Invalid with a message per field, unless the request can be answered."""
     problems = option_problems(trials=request.trials, window=request.window)
+    if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
+        problems["seed"] = Message(N_("Use a seed from 0 to {high}."), high=MAX_SEED)
     if request.mode == "when":
         problems.update(_scope_problems(request))
     elif request.mode == "how_many":
