@@ -105,6 +105,22 @@ def test_the_pages_play_a_sprint_and_show_the_debrief(client: TestClient, db: Da
     assert product is not None
     backlog = client.get(f"/products/{product.group(1)}/backlog")
     assert "Academy sandbox" in backlog.text and f'href="{url}"' in backlog.text
+    _the_sandbox_shows_the_sprint(client, product.group(1), _policy_decisions(run, [])["goal"])
     client.post(f"{url}/abandon", data={"csrf_token": token})
     late = client.post(f"{url}/sprint", data=_form(_policy_decisions(run, []), token))
     assert late.status_code == 409 and "This run is over" in late.text
+
+
+def _the_sandbox_shows_the_sprint(client: TestClient, product_id: str, goal: str) -> None:
+    """The played sprint is in the sandbox's sprint list, with its goal and charts."""
+    listed = client.get(f"/products/{product_id}/sprints")
+    assert listed.status_code == 200 and goal in listed.text
+    found = re.search(rf'href="/products/{product_id}/sprints/(\d+)/plan">Sprint 1<', listed.text)
+    assert found is not None, "Sprint 1 is listed"
+    chart = client.get(
+        f"/api/v1/products/{product_id}/charts/burndown", params={"sprint_id": found.group(1)}
+    )
+    assert chart.status_code == 200, chart.text
+    series = {s["key"]: s["points"] for s in chart.json()["series"]}
+    assert len(series["remaining"]) == 14, "one point a day of the sprint"
+    assert series["remaining"][0]["y"] > 0

@@ -39,8 +39,11 @@ def today_utc() -> date:
 
 
 def list_product_ids(reader: UnitOfWork) -> list[int]:
+    """Every product but Academy sandboxes, whose history their simulation writes, dated
+    on its own calendar (academy/runs/sprinting.py)."""
     with reader:
-        return list(reader.session.scalars(select(Product.id).order_by(Product.id)))
+        stmt = select(Product.id).where(Product.is_sandbox.is_(False))
+        return list(reader.session.scalars(stmt.order_by(Product.id)))
 
 
 def last_snapshot_day(reader: UnitOfWork, *, product_id: int) -> date | None:
@@ -49,10 +52,12 @@ def last_snapshot_day(reader: UnitOfWork, *, product_id: int) -> date | None:
 
 
 def products_missing_day(reader: UnitOfWork, *, day: date) -> list[int]:
-    """Products with no snapshot for `day` yet (the scheduler's to-do list)."""
+    """Products with no snapshot for `day` yet (the scheduler's to-do list), sandboxes
+    aside (see `list_product_ids`)."""
     with reader:
         taken = select(SnapshotDay.product_id).where(SnapshotDay.day == day)
-        stmt = select(Product.id).where(Product.id.not_in(taken)).order_by(Product.id)
+        stmt = select(Product.id).where(Product.id.not_in(taken), Product.is_sandbox.is_(False))
+        stmt = stmt.order_by(Product.id)
         return list(reader.session.scalars(stmt))
 
 

@@ -46,12 +46,14 @@ def take_snapshot(
             uow.commit()
             return SnapshotResult(product_id, day, found.items, 0, 0, already_taken=True)
         rules.check_snapshot_day(day, today=today, latest=store.last_day(uow, product_id))
-        result = _write(uow, product_id, day)
+        result = write_day(uow, product_id, day)
         uow.commit()
     return result
 
 
-def _write(uow: UnitOfWork, product_id: int, day: date) -> SnapshotResult:
+def write_day(uow: UnitOfWork, product_id: int, day: date) -> SnapshotResult:
+    """Write one day's snapshot inside the caller's transaction (no commit, no checks):
+    the job above, and the Academy's simulated Sprints, which date their own days."""
     previous = store.latest_day_row(uow, product_id)
     taken = SnapshotDay(product_id=product_id, day=day, items=0, changed=0)
     uow.add(taken)

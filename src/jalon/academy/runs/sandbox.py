@@ -119,7 +119,7 @@ def sync_items(
         if item is None:
             continue
         wanted: dict[str, Any] = {"status": rules.item_status(o.status, refined=o.refined)}
-        if o.refined:
+        if o.refined and o.status == "backlog":  # done work keeps the points it was done at
             wanted["estimate"] = rules.points(o.effort_low, o.effort_high)
         if o.value_low == o.value_high:  # a spike revealed its true value
             wanted["business_value"] = rules.value_hint(o.value_low, o.value_high)

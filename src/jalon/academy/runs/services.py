@@ -15,7 +15,7 @@ from typing import Any
 
 from jalon import activity
 from jalon.academy import access
-from jalon.academy.runs import queries, rules, sandbox
+from jalon.academy.runs import queries, rules, sandbox, sprinting
 from jalon.academy.runs.models import ABANDONED, FINISHED, PLAYING, SimRun
 from jalon.academy.sim import engine
 from jalon.academy.sim.scenario import Scenario, load_scenario
@@ -74,6 +74,7 @@ def start_run(
         run.item_map = sandbox.add_items(
             uow, actor=actor, run=run, opportunities=turn.opportunities
         )
+        sprinting.prepare(uow, run=run, scenario=found)
         sandbox.add_feedback(
             uow, product_id=product.id, entries=sandbox.scenario_feedback(found, 1),
             language=run.language,
@@ -149,7 +150,8 @@ def play_sprint(
         made = decisions_for(uow, run, turn, decisions)
         _check(scenario, state, made)
         new_state, outcome = engine.resolve_sprint(scenario, state, made)
-        _write_back(uow, actor=actor, run=run, scenario=scenario, state=new_state, outcome=outcome)
+        resolved = sprinting.Resolved(state, new_state, made, outcome)
+        _write_back(uow, actor=actor, run=run, scenario=scenario, resolved=resolved)
         run.log = [*run.log, made.to_dict()]
         activity.record(
             uow, "academy.run.played", _subject(run, scenario), actor=actor,
@@ -165,14 +167,22 @@ def _write_back(
     actor: Actor,
     run: SimRun,
     scenario: Scenario,
-    state: engine.State,
-    outcome: engine.SprintOutcome,
+    resolved: sprinting.Resolved,
 ) -> None:
+    """The sprint into the sandbox: a closed sprint with its dated history, then the items
+    the engine now shows (new ones dated at the sprint's end), their statuses and estimates,
+    and the feedback that arrived."""
+    state, outcome = resolved.after, resolved.outcome
     turn = engine.view(scenario, state)
     if run.product_id is not None:
+        sprint = sprinting.record_sprint(uow, run=run, scenario=scenario, resolved=resolved)
+        known = set(run.item_map)
         run.item_map = sandbox.add_items(
             uow, actor=actor, run=run, opportunities=turn.opportunities
         )
+        if sprint is not None and sprint.closed_at is not None:
+            new = [i for k, i in run.item_map.items() if k not in known]
+            sprinting.backdate(uow, new, sprint.closed_at)
         uow.flush()
         sandbox.sync_items(uow, actor=actor, run=run, opportunities=turn.opportunities)
         entries = [{"text": f.text, "theme": f.theme} for f in outcome.feedback]
