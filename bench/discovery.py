@@ -28,7 +28,9 @@ What is measured, and how (see bench/discovery_data.py for the data):
 - Per item: a SQLite product holding the 13,083 feedback with their vectors and themes; for
   200 new texts, one at a time: the feedback saved and placed (`place_feedback` inside its
   transaction, as the feedback service does), then its similar feedback read (the duplicate
-  check, from its stored vector): p50 and p95 in ms of the two together.
+  check, from its stored vector): p50 and p95 in ms of the two together, and of their
+  process CPU time (steadier than wall time on a shared machine), of the embedding alone
+  and of the rest (database reads and writes, theme assignment, duplicate search).
 
 Figures go to docs/benchmarks.md (the lead runs the full command on an idle machine).
 """
@@ -154,6 +156,10 @@ def run(backend: str, data: Path, *, big: int, items: int, scratch: Path,
     return out
 
 
+def _pair(per_item: dict[str, float], name: str) -> str:
+    return f"{per_item[name + 'p50_ms']:.1f} / {per_item[name + 'p95_ms']:.1f}"
+
+
 def show(results: list[dict[str, Any]]) -> None:
     rows = [
         ("themes found (test split)", lambda r: f"{r['themes']:.0f}"),
@@ -169,6 +175,9 @@ def show(results: list[dict[str, Any]]) -> None:
         ("  themes found", lambda r: f"{r['discover_big']['themes']:.0f}"),
         ("new item placed + duplicates, p50 ms", lambda r: f"{r['per_item']['p50_ms']:.1f}"),
         ("new item placed + duplicates, p95 ms (≤ 50)", lambda r: f"{r['per_item']['p95_ms']:.1f}"),
+        ("  of which embedding, p50 / p95 ms", lambda r: _pair(r["per_item"], "embed_")),
+        ("  the rest (database, numpy), p50 / p95 ms", lambda r: _pair(r["per_item"], "rest_")),
+        ("  process CPU time, p50 / p95 ms", lambda r: _pair(r["per_item"], "cpu_")),
     ]  # fmt: skip
     big = results[0]["big"]
     print(f"| measure | {' | '.join(r['backend'] for r in results)} |")

@@ -14,7 +14,7 @@ from jalon.discovery.models import TreeNode
 from jalon.errors import Conflict, Forbidden, Invalid
 from jalon.feedback.models import Feedback, FeedbackLink
 from jalon.products import services as products
-from jalon.themes import engine, placement, queries, runs, services
+from jalon.themes import engine, placement, queries, runs, services, store
 from jalon.themes.demo import SAMPLE_FEEDBACK, add_sample_feedback, seed_themes
 from jalon.themes.models import (
     ClusteringRun,
@@ -241,3 +241,35 @@ def test_demo_seed_groups_and_names_a_theme(db: Database) -> None:
     listing = queries.list_themes(db.reader(), actor=po, product_id=pid)
     assert count == len(listing.themes) >= 2
     assert any(row.theme.label_locked for row in listing.themes)
+
+
+def test_the_fallback_is_refitted_when_the_product_doubles(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "NEURAL_ENABLED", False)
+    po = actor(make_user(db, "po@example.org"))
+    pid = products.create_product(db.uow(), actor=po, name="Atlas").id
+    first = len(add_sample_feedback(db, pid))  # fitted on these texts
+
+    def arrive(count: int) -> tuple[str, int]:
+        with db.uow() as uow:
+            rows = [Feedback(product_id=pid, text=f"export to Excel {n}", source="manual")
+                    for n in range(count)]  # fmt: skip
+            uow.session.add_all(rows)
+            uow.flush()
+            placement.place_feedback(uow, pid, [r.id for r in rows])
+            uow.commit()
+        with db.reader() as uow:
+            model = store.current_model(uow, pid)
+            assert model is not None and model.fallback is not None
+            return model.name, model.fallback.fitted_on
+
+    name, fitted_on = arrive(first - 1)  # one text short of twice: the same fit
+    assert fitted_on == first
+    again, fitted_on = arrive(1)
+    assert again != name and fitted_on == 2 * first
+    with db.reader() as uow:
+        models = uow.session.execute(
+            select(FeedbackVector.model, func.count()).group_by(FeedbackVector.model)
+        ).all()
+    assert [tuple(m) for m in models] == [(again, 2 * first)]  # every vector in the new fit

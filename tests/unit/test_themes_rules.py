@@ -4,6 +4,7 @@ the fallback text model, neighbours after centring, sparklines."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from jalon.themes import clustering, engine, labels, rules
 
@@ -85,6 +86,29 @@ def test_the_fallback_model_survives_storage_and_matches_similar_texts() -> None
     best = engine.nearest(query, first, engine.centre(first), limit=2)
     assert {row for row, _s in best} == {0, 1}
     assert all(0.0 <= s <= 1.0 for _r, s in best)
+
+
+def test_one_text_embeds_as_in_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A few texts take a numpy path of their own; it gives the vectors of the sparse one.
+    state = engine.fit_fallback(
+        ["card has not arrived", "refund my payment", "change my PIN", "carte pas arrivée"]
+    )
+    texts = ["my card has not arrived, my card!", "", "the the", "Où est ma carte ?", "zzz"]
+    few = np.vstack([engine.embed_fallback(state, [t]) for t in texts])
+    monkeypatch.setattr(engine, "FEW_TEXTS", 0)
+    batch = engine.embed_fallback(state, texts)
+    assert np.allclose(few, batch, atol=1e-6)
+    assert np.allclose(np.linalg.norm(few[0]), 1.0) and not few[4].any()  # unknown words
+
+
+def test_vectors_from_blobs_and_scores() -> None:
+    matrix = engine.normalise(np.arange(12, dtype=np.float32).reshape(4, 3) - 5)
+    back = engine.from_blobs([engine.to_blob(row) for row in matrix])
+    assert np.array_equal(back, matrix) and back.flags.writeable
+    assert engine.from_blobs([]).shape == (0, 1)
+    with pytest.raises(ValueError):
+        engine.from_blobs([engine.to_blob(matrix[0]), engine.to_blob(matrix[0][:2])])
+    assert np.allclose(engine.scores(matrix, matrix[1]), matrix @ matrix[1])
 
 
 def test_sparkline_points() -> None:

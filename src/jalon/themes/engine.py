@@ -95,9 +95,13 @@ def to_blob(vector: NDArray[Any]) -> bytes:
 
 
 def from_blobs(blobs: Sequence[bytes]) -> Matrix:
+    """One row per blob (float32 vectors of one length), read in one go (not one by one)."""
     if not blobs:
         return np.zeros((0, 1), np.float32)
-    return np.vstack([np.frombuffer(b, dtype=np.float32) for b in blobs])
+    if len({len(b) for b in blobs}) != 1:
+        raise ValueError("vectors of different lengths")
+    flat = np.frombuffer(bytearray(b"".join(blobs)), dtype=np.float32)  # writable
+    return flat.reshape(len(blobs), -1)
 
 
 # --- the fallback: TF-IDF words + character n-grams -> SVD ----------------------------------
@@ -226,12 +230,50 @@ def _count(analyse: Any, vocabulary: dict[str, int], texts: Sequence[str]) -> An
 def embed_fallback(state: FallbackState, texts: Sequence[str]) -> Matrix:
     analyse_words, words, analyse_chars, chars = _analysers(state)
     cleaned = [clean_text(t) for t in texts]
+    if len(cleaned) <= FEW_TEXTS:
+        return normalise(np.array([_embed_one(state, t) for t in cleaned], np.float32))
     wc, cc = _count(analyse_words, words, cleaned), _count(analyse_chars, chars, cleaned)
     weighted = _weighted(wc, cc, state.idf)
     return normalise(np.asarray(weighted @ state.basis.T, dtype=np.float32))
 
 
+FEW_TEXTS = 4  # up to this many, texts are embedded one by one with numpy (no sparse matrix)
+
+
+def _embed_one(state: FallbackState, text: str) -> NDArray[np.float32]:
+    """One text's vector before normalisation, as `_weighted` @ basis computes it for many:
+    scipy.sparse's checks cost more than the few dozen terms of one text."""
+    analyse_words, words, analyse_chars, chars = _analysers(state)
+    cols_w, w = _tf_idf(analyse_words(text), words, state.idf, offset=0)
+    cols_c, c = _tf_idf(analyse_chars(text), chars, state.idf, offset=len(words))
+    cols, weights = np.concatenate([cols_w, cols_c]), np.concatenate([w, c])
+    return np.asarray(state.basis[:, cols] @ weights, dtype=np.float32)
+
+
+def _tf_idf(
+    tokens: Sequence[str], vocabulary: dict[str, int], idf: NDArray[np.float32], *, offset: int
+) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+    """Columns and L2-normalised weights (1 + log tf) * idf of one text's known tokens."""
+    counts: dict[int, int] = {}
+    for token in tokens:
+        if (col := vocabulary.get(token)) is not None:
+            counts[col] = counts.get(col, 0) + 1
+    cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)) + offset
+    tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+    weights = np.asarray((1.0 + np.log(tf)) * idf[cols], dtype=np.float32)
+    norm = float(np.sqrt(weights @ weights))
+    return cols, weights / norm if norm > 0 else weights
+
+
 # --- neighbours ----------------------------------------------------------------------------
+
+
+def scores(matrix: Matrix, vector: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Dot product of each row of `matrix` with `vector`, in this thread: BLAS would wake its
+    threads for one matrix-vector product (no faster, it is memory-bound) and leave them
+    spinning against the text model on the other core."""
+    product = np.einsum("ij,j->i", matrix, np.asarray(vector, dtype=matrix.dtype))
+    return np.asarray(product, dtype=np.float32)
 
 
 def centre(vectors: Matrix) -> NDArray[np.float32]:

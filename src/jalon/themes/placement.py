@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from jalon.feedback.models import Feedback
 from jalon.themes import engine, store
@@ -38,38 +38,36 @@ def place_feedback(uow: UnitOfWork, product_id: int, feedback_ids: Sequence[int]
     ids = sorted(set(int(i) for i in feedback_ids))
     if not ids:
         return
-    model = _model_for_new(uow, product_id)
-    if model is None:
-        return
     rows = uow.session.execute(
         select(Feedback.id, Feedback.text).where(
             Feedback.id.in_(ids), Feedback.product_id == product_id, Feedback.state != "rejected"
         )
     ).all()
-    if model.fallback is None:
-        rows = rows[:INLINE_LIMIT]
     if not rows:
         return
+    model = _model_for_new(uow, product_id, arriving=len(rows))
+    if model is None:
+        return
+    if model.fallback is None:
+        rows = rows[:INLINE_LIMIT]
     found = [int(r[0]) for r in rows]
     vectors = model.embed([str(r[1]) for r in rows])
     store.save_vectors(uow, product_id, model, found, vectors)
     _join_nearest(uow, product_id, model.name, found, vectors)
 
 
-def _model_for_new(uow: UnitOfWork, product_id: int) -> store.Model | None:
+def _model_for_new(uow: UnitOfWork, product_id: int, *, arriving: int) -> store.Model | None:
     """The model to embed with; fits (or refits, as the product grows) the fallback, after
-    which every stored vector and theme centre is made again in the new space."""
+    which every stored vector and theme centre is made again in the new space. The product's
+    size is the texts the fit has vectors for (every text since the fit) plus those
+    `arriving`: counted on an index, not by reading every feedback on each arrival."""
     model = store.current_model(uow, product_id)
     if engine.neural_available():
         return model
-    count = int(
-        uow.session.scalar(
-            select(func.count())
-            .select_from(Feedback)
-            .where(Feedback.product_id == product_id, Feedback.state != "rejected")
-        )
-        or 0
-    )
+    if model is None:
+        count = store.count_texts(uow, product_id)
+    else:
+        count = store.count_vectors(uow, product_id, model.name) + arriving
     if not store.needs_refit(model, count):
         return model
     texts = store.product_texts(uow, product_id)
@@ -89,7 +87,10 @@ def _join_nearest(
     members = set(
         uow.session.scalars(select(ThemeMember.feedback_id).where(ThemeMember.feedback_id.in_(ids)))
     )
-    scores = vectors @ centroids.T
+    if len(ids) == 1:  # one new feedback: no BLAS threads for one vector
+        scores = engine.scores(centroids, vectors[0])[None, :]
+    else:
+        scores = vectors @ centroids.T
     threshold = engine.PLACE_THRESHOLD[engine.family(model)]
     for row, feedback_id in enumerate(ids):
         best = int(np.argmax(scores[row]))
@@ -162,7 +163,7 @@ def similar_to_vector(
     ids, centred, mean = store.centred_vectors(uow, product_id, model)
     if len(ids) == 0 or limit <= 0:
         return []
-    scores = centred @ engine.normalise((query - mean)[None, :])[0]
+    scores = engine.scores(centred, engine.normalise((query - mean)[None, :])[0])
     skip = set(int(i) for i in exclude)
     out: list[tuple[int, float]] = []
     for chunk in _ranked_chunks(scores, limit + len(skip) + CANDIDATES):

@@ -83,6 +83,22 @@ def product_texts(uow: UnitOfWork, product_id: int) -> list[tuple[int, str]]:
     return [(int(i), str(t)) for i, t in rows]
 
 
+def count_texts(uow: UnitOfWork, product_id: int) -> int:
+    """The product's feedback that are not rejected (what a fit of the fallback reads)."""
+    query = select(func.count()).where(
+        Feedback.product_id == product_id, Feedback.state != "rejected"
+    )
+    return int(uow.session.scalar(query) or 0)
+
+
+def count_vectors(uow: UnitOfWork, product_id: int, model: str) -> int:
+    """How many feedback of the product have a vector in `model` (an index-only count)."""
+    query = select(func.count()).where(
+        FeedbackVector.product_id == product_id, FeedbackVector.model == model
+    )
+    return int(uow.session.scalar(query) or 0)
+
+
 def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Model:
     """Fit (or refit) the product's fallback model; vectors of the old fit are dropped."""
     state = engine.fit_fallback(texts)
