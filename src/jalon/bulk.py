@@ -10,15 +10,29 @@ no type processing (numbers, text; on PostgreSQL also dates and aware datetimes)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, Table, bindparam, column, func, literal, select, update
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Table,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import table as sa_table
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import TypeEngine
 
 from jalon.uow import UnitOfWork
@@ -82,6 +96,60 @@ def _upserting(stmt: Any, conflict: Sequence[str], columns: Sequence[str]) -> An
         return stmt
     changed = {c: stmt.excluded[c] for c in columns if c not in conflict}
     return stmt.on_conflict_do_update(index_elements=list(conflict), set_=changed)
+
+
+def _driver(uow: UnitOfWork) -> Any:
+    return uow.session.connection().connection.driver_connection
+
+
+def copy_rows(
+    uow: UnitOfWork, name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: COPY plain rows into the table `name` (our own name, never user input)."""
+    statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+    with _driver(uow).cursor() as cur, cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def stage(uow: UnitOfWork, name: str, table: Table, columns: Sequence[str]) -> TableClause:
+    """PostgreSQL: an empty temporary table `name` with these columns of `table` (their
+    types, no constraint, no index), dropped at the end of the transaction."""
+    uow.session.connection().exec_driver_sql(
+        f"CREATE TEMP TABLE {name} ON COMMIT DROP AS "  # noqa: S608 (our own names)
+        f"SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA"
+    )
+    return sa_table(name, *[column(c) for c in columns])
+
+
+def sequence_of(uow: UnitOfWork, table: Table) -> str:
+    """PostgreSQL: the name of the sequence that numbers `table.id`."""
+    found = uow.session.scalar(select(func.pg_get_serial_sequence(table.name, "id")))
+    return str(found)
+
+
+def reserve_ids(uow: UnitOfWork, sequence: str, count: int) -> list[int]:
+    """PostgreSQL: `count` new ids from `sequence` (`sequence_of`), increasing, for rows
+    inserted later with these ids (other sessions take other ids meanwhile)."""
+    name = cast(literal(sequence), REGCLASS)  # cast once, not per id
+    stmt = select(func.nextval(name)).select_from(func.generate_series(1, count))
+    return sorted(int(i) for (i,) in raw_rows(uow, stmt))
+
+
+def insert_from(
+    uow: UnitOfWork,
+    table: Table,
+    source: Any,
+    *,
+    columns: Sequence[str],
+    constants: Mapping[str, Any],
+) -> None:
+    """INSERT INTO table (columns, constants) SELECT source's columns, constants: one
+    statement. `source` is a table or a mapping of column -> SQL expression."""
+    picked = [source[c] if isinstance(source, Mapping) else source.c[c] for c in columns]
+    shared = [literal(value, table.c[name].type) for name, value in constants.items()]
+    stmt = insert(table).from_select([*columns, *constants], select(*picked, *shared))
+    uow.session.connection().execute(stmt)
 
 
 def _copy_into(

@@ -89,3 +89,28 @@ def test_a_spilled_plan_finds_the_same_parents_and_problems() -> None:
         assert any(mapping.spilled for mapping in made)
         for mapping in made:
             mapping.close()
+
+
+def _statements(spill: SpillDict[Any, Any]) -> list[str]:
+    seen: list[str] = []
+    assert spill._db is not None
+    spill._db.set_trace_callback(seen.append)
+    return seen
+
+
+def test_once_spilled_a_scan_is_one_query_and_most_misses_none() -> None:
+    spill: SpillDict[str, int] = SpillDict(limit=10)
+    for n in range(100):
+        spill[f"K-{n}"] = n
+    del spill["K-3"]
+    seen = _statements(spill)
+    assert list(spill.items()) == [(f"K-{n}", n) for n in range(100) if n != 3]
+    assert list(spill.values())[:3] == [0, 1, 2]
+    assert not [sql for sql in seen if "WHERE" in sql]  # one scan each, no lookup per key
+    seen.clear()
+    misses = [f"X-{n}" for n in range(200)]
+    assert not any(key in spill for key in misses)
+    assert [spill.get(key, -1) for key in misses] == [-1] * 200
+    assert len(seen) < 10  # the filter answers nearly every miss without the file
+    assert "K-3" not in spill and spill.get("K-3") is None and spill.get("K-4") == 4
+    spill.close()

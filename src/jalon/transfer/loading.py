@@ -5,7 +5,7 @@ the file's keys and parents, whatever the size of the file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +14,10 @@ from jalon.backlog import ranks, search
 from jalon.backlog.rules import is_done
 from jalon.errors import Invalid, JalonError, Message
 from jalon.permissions import Actor
-from jalon.transfer import writes
+from jalon.transfer import newitems, writes
 from jalon.transfer.csvmap import ParsedRow, RowError
 from jalon.transfer.rules import (
+    MAX_PREVIEW,
     Node,
     Plan,
     Preview,
@@ -62,8 +63,13 @@ class Loader:
         self.plan = Plan(known, source.fields, mapping=self._mapping)
         self.users = writes.users_by_handle(uow) if "assignee" in self.fields else {}
         self.previous: dict[str, dict[str, Any]] = {}
-        # item id -> its node, for the items whose parent is set at the end
+        # item id -> its node, for the items whose parent is set at the end: new ones, and
+        # items of the product whose new parent is a new item (inserted at the end, maybe)
         self.pending: MutableMapping[int, Node] = self._mapping(1, node_value)
+        self.pending_known: MutableMapping[int, Node] = self._mapping(1, node_value)
+        self.new = None
+        if target.batch_id is not None:
+            self.new = newitems.for_import(uow, target.batch_id, target.actor, target.now)
 
     def _mapping(self, width: int, make: Callable[..., Any]) -> MutableMapping[Any, Any]:
         """The index's mappings keep a bounded number of entries in memory (spill.py)."""
@@ -125,16 +131,20 @@ class Loader:
             return None
         return values.get("done_at") or before or self.target.now
 
-    def _parent(self, row: ParsedRow) -> tuple[int | None, bool]:
-        """(parent id, set at the end?) of a row whose parent the file sets."""
+    def _parent(self, row: ParsedRow, *, known: bool = False) -> tuple[int | None, bool]:
+        """(parent id, set at the end?) of a row whose parent the file sets. With `known`,
+        only an item already in the product counts: new items may not be written yet."""
         if not row.parent_key:
             return None, False
         node = self.plan.resolve(row.parent_key)
-        if node is not None and node in self.plan.ids:
-            return self.plan.ids[node], False
-        return None, True
+        if node is None or (known and node not in self.plan.known):
+            return None, True
+        found = self.plan.ids.get(node)
+        return found, found is None
 
     def _preview(self, row: ParsedRow, action: str, values: dict[str, Any], tags: Any) -> None:
+        if len(self.report.preview) >= MAX_PREVIEW:  # the rest would not be shown
+            return
         self.report.show(
             Preview(
                 line=row.line,
@@ -166,11 +176,11 @@ class Loader:
         values["done_at"] = self._done_at(status or before["status"], values, before["done_at"])
         later = False
         if "parent_key" in self.fields:
-            values["parent_id"], later = self._parent(row)
+            values["parent_id"], later = self._parent(row, known=True)
         diff = changes(before, values)
         if later:
             diff.pop("parent_id", None)
-            self.pending[item_id] = row.external_key or row.line
+            self.pending_known[item_id] = row.external_key or row.line
         tags_changed = tags is not None and tags != before.get("tags")
         action = "update" if diff or later or tags_changed else "unchanged"
         self._preview(row, action, {**before, **values}, tags)
@@ -216,25 +226,26 @@ class Loader:
             self._write(out)
 
     def _write(self, out: _Chunk) -> None:
-        target, uow = self.target, self.uow
+        target, uow, new = self.target, self.uow, self.new
+        assert new is not None
         keys = ranks.keys_between(self.rank, None, len(out.creates)) if out.creates else []
         self.rank = keys[-1] if keys else self.rank
         rows = [
             self._new_row(row, values, rank)
             for (row, values), rank in zip(out.creates, keys, strict=True)
         ]
-        ids = writes.insert_new_items(uow, rows, target.batch_id or 0)
+        ids = new.insert(rows)
         for (row, values), item_id in zip(out.creates, ids, strict=True):
             node = node_of(row.external_key, row.line)
             self.plan.ids[node] = item_id
             if values["parent_id"] is None and row.parent_key and "parent_key" in self.fields:
                 self.pending[item_id] = node
+        new.extras(rows, ids, out.new_tags)
         writes.update_items(uow, out.updates)
-        writes.set_tags(uow, dict(zip(ids, out.new_tags, strict=True)), replace=False)
         writes.set_tags(uow, out.tags, replace=True)
-        moves = [(i, None, r["status"]) for i, r in zip(ids, rows, strict=True)] + out.moves
-        writes.add_history(uow, moves, target.actor, target.now)
-        search.refresh(uow, [*ids, *(u["id"] for u in out.updates)])
+        writes.add_history(uow, out.moves, target.actor, target.now)
+        if out.updates:
+            search.refresh(uow, [u["id"] for u in out.updates])
 
     def _new_row(self, row: ParsedRow, values: dict[str, Any], rank: str) -> dict[str, Any]:
         now = self.target.now
@@ -267,12 +278,17 @@ class Loader:
         for problem in problems:
             self.report.problem(problem.line, problem.column, problem.message)
         self.report.skipped = self.source.skipped
-        if not self.writing:
+        if not self.writing or self.new is None:
             return
-        rows = [
-            (item_id, self.plan.ids[parent])
-            for item_id, node in self.pending.items()
-            if (parent := parents.get(node)) is not None
-        ]
+        self.new.finish(self._parents(self.pending, parents))
+        rows = list(self._parents(self.pending_known, parents))
         for start in range(0, len(rows), CHUNK):
             writes.set_parents(self.uow, rows[start : start + CHUNK])
+
+    def _parents(
+        self, pending: MutableMapping[int, Node], parents: Mapping[Node, Node | None]
+    ) -> Iterator[tuple[int, int]]:
+        """(item id, parent id) of the pending items whose parent the file names."""
+        for item_id, node in pending.items():
+            if (parent := parents.get(node)) is not None:
+                yield item_id, self.plan.ids[parent]

@@ -196,6 +196,9 @@ class _Row(NamedTuple):
     parent_ref: str | None
 
 
+_ABSENT: Any = object()
+
+
 def in_memory(_width: int, _make: Callable[..., Any]) -> MutableMapping[Any, Any]:
     return {}
 
@@ -245,10 +248,14 @@ class Plan:
 
     def resolve(self, ref: str) -> Node | None:
         """The node a parent reference names, among the rows so far and the product."""
-        if ref in self.rows:
-            return ref
-        if ref in self.by_external_id:
-            return self.by_external_id[ref]
+        return ref if ref in self.rows else self._resolve_elsewhere(ref)
+
+    def _resolve_elsewhere(self, ref: str) -> Node | None:
+        """The node a reference names when no row has it as key: by Jira issue id, else
+        an item of the product."""
+        found: Node | None = self.by_external_id.get(ref)
+        if found is not None:
+            return found
         return ref if ref in self.known else None
 
     def _known_parent(self, node: Node) -> Node | None:
@@ -258,8 +265,9 @@ class Plan:
         parent = self.known_by_id.get(item.parent_id)
         return _known_node(parent) if parent is not None else None
 
-    def _type(self, node: Node) -> str:
-        row = self.rows.get(node)
+    def _type(self, node: Node, row: _Row | None) -> str:
+        """The type of a parent: from its row (given, or looked up), else the product."""
+        row = row if row is not None else self.rows.get(node)
         if row is not None and ("type" in self.fields or node not in self.known):
             return row.type
         return self.known[node].type
@@ -273,31 +281,38 @@ class Plan:
             return {}, []
         targets: MutableMapping[Node, Node | None] = self.mapping(1, node_value)
         problems: list[Problem] = []
+        typed: list[tuple[Node, Problem]] = []  # wrong parent types, unless on a loop
         for row in self.rows.values():
-            targets[row.node] = None
-            if row.parent_ref and (target := self.resolve(row.parent_ref)) is not None:
-                targets[row.node] = target
-            elif row.parent_ref:
-                message = Message(
-                    "No item has the key {key}, neither in this file nor in the product.",
-                    key=row.parent_ref,
-                )
-                problems.append(Problem(row.line, "parent_key", message))
+            targets[row.node] = self._target(row, problems, typed)
         loops, looped = self._cycles(targets)
-        for node, target in targets.items():
-            if target is not None and node not in looped:
-                problems.extend(self._parent_type(self.rows[node], target))
+        problems.extend(problem for node, problem in typed if node not in looped)
         return targets, sorted(problems + loops, key=lambda p: p.line)
 
-    def _parent_type(self, row: _Row, target: Node) -> list[Problem]:
+    def _target(
+        self, row: _Row, problems: list[Problem], typed: list[tuple[Node, Problem]]
+    ) -> Node | None:
+        """The parent node of a row (every row read), noting a missing or wrong parent."""
+        if not row.parent_ref:
+            return None
+        parent_row = self.rows.get(row.parent_ref)
+        target = row.parent_ref if parent_row else self._resolve_elsewhere(row.parent_ref)
+        if target is None:
+            message = Message(
+                "No item has the key {key}, neither in this file nor in the product.",
+                key=row.parent_ref,
+            )
+            problems.append(Problem(row.line, "parent_key", message))
+            return None
         try:
-            check_parent(row.type, self._type(target))
+            check_parent(row.type, self._type(target, parent_row))
         except JalonError as error:
-            return [Problem(row.line, "parent_key", Message(error.message, **error.params))]
-        return []
+            message = Message(error.message, **error.params)
+            typed.append((row.node, Problem(row.line, "parent_key", message)))
+        return target
 
     def _parent_of(self, node: Node, parents: Mapping[Node, Node | None]) -> Node | None:
-        return parents[node] if node in parents else self._known_parent(node)
+        found = parents.get(node, _ABSENT)
+        return self._known_parent(node) if found is _ABSENT else found
 
     def _loop(self, loop: list[Node]) -> Problem:
         line = min(self.rows[n].line for n in loop if n in self.rows)
@@ -309,21 +324,22 @@ class Plan:
 
     def _cycles(self, parents: Mapping[Node, Node | None]) -> tuple[list[Problem], set[Node]]:
         """A problem per loop of parents, and the nodes on loops."""
-        state: MutableMapping[Node, int] = self.mapping(1, int)  # 1: on the path, 2: checked
+        checked: MutableMapping[Node, int] = self.mapping(1, int)
         problems: list[Problem] = []
         looped: set[Node] = set()
-        for start in parents:
-            path: list[Node] = []
-            current: Node | None = start
-            while current is not None and current not in state:
-                state[current] = 1
-                path.append(current)
+        for start, target in parents.items():
+            if start in checked:
+                continue
+            path: dict[Node, int] = {start: 0}  # the nodes walked from `start`, in order
+            current = target
+            while current is not None and current not in path and current not in checked:
+                path[current] = len(path)
                 current = self._parent_of(current, parents)
-            if current is not None and state[current] == 1:
-                loop = [*path[path.index(current) :], current]
+            if current is not None and current in path:
+                loop = [*list(path)[path[current] :], current]
                 looped.update(loop)
                 problems.append(self._loop(loop))
-            state.update(dict.fromkeys(path, 2))
+            checked.update(dict.fromkeys(path, 2))
         return problems, looped
 
 

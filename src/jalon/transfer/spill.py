@@ -11,7 +11,7 @@ is a tuple of plain values, rebuilt by `make`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
 from typing import Any, Generic, TypeVar
 
 K = TypeVar("K")
@@ -20,6 +20,9 @@ V = TypeVar("V")
 LIMIT = 20_000  # entries kept in memory before the mapping moves to disk
 BUFFER = 4096  # once on disk: writes kept back and sent in one executemany, 5-10x cheaper
 CACHE_KIB = 4096  # SQLite's page cache for the spilled entries
+BLOOM_BITS = 1 << 22  # once on disk: a 512 KiB filter that answers most misses in memory
+_MASK = BLOOM_BITS - 1
+_MIX = 0x9E3779B97F4A7C15  # spreads integer keys, whose hash is themselves
 
 
 def _identity(*values: Any) -> Any:
@@ -47,6 +50,7 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
         self._memory: dict[K, V] | None = {}
         self._pending: dict[K, tuple[Any, ...]] = {}  # written, not yet sent to the file
         self._db: sqlite3.Connection | None = None
+        self._bloom = bytearray()  # once on disk: a bit set per key ever written
         self._width, self._make, self._parts, self._limit = width, make, parts, limit
         columns = ", ".join(f"v{i}" for i in range(width))
         marks = ", ".join("?" * (width + 1))
@@ -57,6 +61,7 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
             f"ON CONFLICT (k) DO UPDATE SET {updates}"
         )
         self._create = f"CREATE TABLE kv (k PRIMARY KEY, {columns})"
+        self._scan = f"SELECT k, {columns} FROM kv ORDER BY rowid"  # noqa: S608 (no user input)
 
     @property
     def spilled(self) -> bool:
@@ -69,8 +74,31 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
         db.execute("PRAGMA synchronous = OFF")
         db.execute(self._create)
         memory, self._memory, self._db = self._memory or {}, None, db
+        self._bloom = bytearray(BLOOM_BITS >> 3)
+        for key in memory:
+            self._remember(key)
         db.executemany(self._upsert, ((k, *self._parts(v)) for k, v in memory.items()))
         return db
+
+    def _remember(self, key: Any) -> None:
+        h = hash(key)
+        a, b = h & _MASK, (h * _MIX >> 32) & _MASK
+        self._bloom[a >> 3] |= 1 << (a & 7)
+        self._bloom[b >> 3] |= 1 << (b & 7)
+
+    def _maybe(self, key: Any) -> bool:
+        """False when the key was never written since the spill (no false negatives)."""
+        h = hash(key)
+        a, b = h & _MASK, (h * _MIX >> 32) & _MASK
+        return bool(self._bloom[a >> 3] >> (a & 7) & self._bloom[b >> 3] >> (b & 7) & 1)
+
+    def _row(self, key: Any) -> tuple[Any, ...] | None:
+        """The stored parts of a spilled entry, or None."""
+        row = self._pending.get(key)
+        if row is None and self._maybe(key):
+            assert self._db is not None
+            row = self._db.execute(self._select, (key,)).fetchone()
+        return row
 
     def _sent(self) -> sqlite3.Connection:
         """The file, with every pending write in it."""
@@ -83,13 +111,16 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
     def __getitem__(self, key: K) -> V:
         if self._memory is not None:
             return self._memory[key]
-        assert self._db is not None
-        row = self._pending.get(key)
-        if row is None:
-            row = self._db.execute(self._select, (key,)).fetchone()
+        row = self._row(key)
         if row is None:
             raise KeyError(key)
         return self._make(*row)
+
+    def get(self, key: K, default: Any = None) -> Any:
+        if self._memory is not None:
+            return self._memory.get(key, default)
+        row = self._row(key)
+        return default if row is None else self._make(*row)
 
     def __setitem__(self, key: K, value: V) -> None:
         if self._memory is not None:
@@ -98,6 +129,7 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
                 return
             self._spill()
         self._pending[key] = self._parts(value)
+        self._remember(key)
         if len(self._pending) >= BUFFER:
             self._sent()
 
@@ -113,6 +145,8 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
             return key in self._memory
         if key in self._pending:
             return True
+        if not self._maybe(key):
+            return False
         assert self._db is not None
         return self._db.execute("SELECT 1 FROM kv WHERE k = ?", (key,)).fetchone() is not None
 
@@ -120,6 +154,20 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
         if self._memory is not None:
             return iter(list(self._memory))
         return (row[0] for row in self._sent().execute("SELECT k FROM kv ORDER BY rowid"))
+
+    def _pairs(self) -> Iterator[tuple[K, V]]:
+        """(key, value) in insertion order: one scan of the file, not a lookup per key."""
+        if self._memory is not None:
+            yield from list(self._memory.items())
+            return
+        for row in self._sent().execute(self._scan):
+            yield row[0], self._make(*row[1:])
+
+    def items(self) -> ItemsView[K, V]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[V]:
+        return _Values(self)
 
     def __len__(self) -> int:
         if self._memory is not None:
@@ -131,4 +179,18 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
             self._db.close()
             self._db = None
         self._pending.clear()
-        self._memory = {}
+        self._memory, self._bloom = {}, bytearray()
+
+
+class _Items(ItemsView[K, V]):
+    _mapping: SpillDict[K, V]
+
+    def __iter__(self) -> Iterator[tuple[K, V]]:
+        return self._mapping._pairs()
+
+
+class _Values(ValuesView[V]):
+    _mapping: SpillDict[Any, V]
+
+    def __iter__(self) -> Iterator[V]:
+        return (value for _key, value in self._mapping._pairs())

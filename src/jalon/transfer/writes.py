@@ -131,10 +131,10 @@ def insert_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
 
 
 # A new item's columns: set per row, or the same for every row of one import.
-_PER_ROW = ("parent_id", "type", "title", "description", "acceptance_criteria", "status",
+PER_ROW = ("parent_id", "type", "title", "description", "acceptance_criteria", "status",
             "estimate", "assignee_id", "due_date", "rank", "external_key", "created_at",
             "done_at")  # fmt: skip
-_SHARED = ("product_id", "business_value", "version", "import_batch_id", "checks", "updated_at")
+SHARED = ("product_id", "business_value", "version", "import_batch_id", "checks", "updated_at")
 
 
 def _table(model: Any) -> Table:
@@ -150,9 +150,9 @@ def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int)
     if not rows:
         return []
     if uow.session.connection().dialect.name == "postgresql":
-        constants = {name: rows[0][name] for name in _SHARED}
-        values = [tuple(row[name] for name in _PER_ROW) for row in rows]
-        bulk.insert_many(uow, _table(Item), values, columns=_PER_ROW, constants=constants)
+        constants = {name: rows[0][name] for name in SHARED}
+        values = [tuple(row[name] for name in PER_ROW) for row in rows]
+        bulk.insert_many(uow, _table(Item), values, columns=PER_ROW, constants=constants)
     else:
         uow.session.execute(insert(Item).execution_options(render_nulls=True), rows)
     stmt = select(Item.rank, Item.id).where(
