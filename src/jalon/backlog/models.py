@@ -167,8 +167,10 @@ class SavedView(Base):
 class ItemSearch(Base):
     """The stemmed text of one item (French and English stems, accents folded), for search.
 
-    Written only by `backlog.search`. SQLite indexes it with the FTS5 table `item_fts`
-    (migration 0003, kept in step by triggers); PostgreSQL with `document` and a GIN index.
+    Written by `backlog.search`, and in bulk by an import (`transfer/newitems.py` and
+    `transfer/writes.py`, with the same stems and `search.VECTOR`). SQLite indexes it with
+    the FTS5 table `item_fts` (migration 0003, kept in step by triggers); PostgreSQL with
+    `document` and a GIN index.
     """
 
     __tablename__ = "item_search"

@@ -179,7 +179,9 @@ def documents(uow: UnitOfWork, item_ids: Sequence[int]) -> list[dict[str, Any]]:
     return rows
 
 
-_VECTOR = (
+# PostgreSQL's weighted document of an item_search row: the one expression every writer uses
+# (this module, and the import's bulk insert in transfer/newitems.py).
+VECTOR = (
     "setweight(to_tsvector('simple', title), 'A') || "
     "setweight(to_tsvector('simple', body), 'B') || "
     "setweight(to_tsvector('simple', comments), 'C')"
@@ -189,7 +191,7 @@ _VECTOR = (
 # PostgreSQL: the rows and their tsvector in one statement (one row version, one GIN entry).
 _PG_INSERT = text(
     "INSERT INTO item_search (item_id, title, body, comments, document) "  # noqa: S608
-    f"SELECT item_id, title, body, comments, {_VECTOR} FROM unnest("
+    f"SELECT item_id, title, body, comments, {VECTOR} FROM unnest("
     "CAST(:ids AS integer[]), CAST(:titles AS text[]), CAST(:bodies AS text[]), "
     "CAST(:comments AS text[])) AS u(item_id, title, body, comments)"
 )

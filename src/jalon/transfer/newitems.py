@@ -168,7 +168,7 @@ class Staged:
         )
         found: dict[str, Any] = {name: self.search.c[name] for name in SEARCH_COLUMNS}
         # the tsvector exactly as `search.refresh` builds it (weights A, B, C)
-        found["document"] = literal_column(search._VECTOR)
+        found["document"] = literal_column(search.VECTOR)
         bulk.insert_from(
             uow, _table(ItemSearch), found, columns=(*SEARCH_COLUMNS, "document"), constants={}
         )
