@@ -6,6 +6,7 @@ the latencies are the server's own (plus a local HTTP round trip), not queueing.
 
     .venv/bin/python -m bench.backlog --engine sqlite --items 100000
     .venv/bin/python -m bench.backlog --engine postgresql
+    .venv/bin/python -m bench.backlog --engine postgresql --only "HTML backlog"   # the page only
 
 Figures go to docs/benchmarks.md.
 """
@@ -85,7 +86,13 @@ def _seed(data_dir: Path, env: dict[str, str], product_id: int, n: int) -> tuple
 
 
 def _measure(
-    port: int, bearer: dict[str, str], browser: dict[str, str], pid: int, ids: list[int], reps: int
+    port: int,
+    bearer: dict[str, str],
+    browser: dict[str, str],
+    pid: int,
+    ids: list[int],
+    reps: int,
+    only: str | None = None,
 ) -> dict[str, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     rng = random.Random(3)  # noqa: S311 (a benchmark, not a secret)
@@ -96,23 +103,25 @@ def _measure(
         body = json.dumps({"before_id": anchor}).encode()
         return _call(conn, "POST", f"/api/v1/items/{item}/move", bearer, body)
 
+    requests: dict[str, Callable[[int], tuple[int, bytes]]] = {
+        "first page, API (100 by rank, type=story)": lambda n: _call(
+            conn, "GET", f"{api}?limit=100&type=story", bearer
+        ),
+        "first page, API (100 by rank, status=ready, tag=mobile)": lambda n: _call(
+            conn, "GET", f"{api}?limit=100&status=ready&tag=mobile", bearer
+        ),
+        "first page, HTML backlog (type=story)": lambda n: _call(
+            conn, "GET", f"/products/{pid}/backlog?type=story", browser
+        ),
+        "move (before another item)": move,
+        "full-text search (API, q=...)": lambda n: _call(
+            conn, "GET", f"{api}?limit=50&q={quote(SEARCHES[n % len(SEARCHES)])}", bearer
+        ),
+    }
     return {
-        "first page, API (100 by rank, type=story)": _timed(
-            reps, lambda n: _call(conn, "GET", f"{api}?limit=100&type=story", bearer)
-        ),
-        "first page, API (100 by rank, status=ready, tag=mobile)": _timed(
-            reps, lambda n: _call(conn, "GET", f"{api}?limit=100&status=ready&tag=mobile", bearer)
-        ),
-        "first page, HTML backlog (type=story)": _timed(
-            reps, lambda n: _call(conn, "GET", f"/products/{pid}/backlog?type=story", browser)
-        ),
-        "move (before another item)": _timed(reps, move),
-        "full-text search (API, q=...)": _timed(
-            reps,
-            lambda n: _call(
-                conn, "GET", f"{api}?limit=50&q={quote(SEARCHES[n % len(SEARCHES)])}", bearer
-            ),
-        ),
+        name: _timed(reps, request)
+        for name, request in requests.items()
+        if only is None or only in name
     }
 
 
@@ -141,7 +150,7 @@ def _service_moves(
     return _percentiles(samples)
 
 
-def run(engine: str, *, items: int, reps: int) -> dict[str, Any]:
+def run(engine: str, *, items: int, reps: int, only: str | None = None) -> dict[str, Any]:
     with server(engine, 1) as (port, env, data_dir):
         _jalon(data_dir, env, "user", "add", "po@bench.example", "--admin", stdin=PASSWORD + "\n")
         token = _jalon(data_dir, env, "token", "create", "po@bench.example")
@@ -156,8 +165,9 @@ def run(engine: str, *, items: int, reps: int) -> dict[str, Any]:
         seed_s = time.perf_counter() - started
         conn.close()  # idle during the seeding: the server has closed it
         browser = _sign_in(http.client.HTTPConnection("127.0.0.1", port, timeout=60))
-        results = _measure(port, bearer, browser, pid, ids, reps)
-        results["move, service call (no HTTP)"] = _service_moves(data_dir, env, ids, reps)
+        results = _measure(port, bearer, browser, pid, ids, reps, only)
+        if only is None:
+            results["move, service call (no HTTP)"] = _service_moves(data_dir, env, ids, reps)
         rss = _peak_rss_mib(port)
     return {
         "engine": engine,
@@ -174,8 +184,12 @@ def main() -> None:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument(
+        "--only", help="time only the requests whose name contains this, e.g. 'HTML backlog'"
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.engine, items=args.items, reps=args.reps), indent=2))
+    result = run(args.engine, items=args.items, reps=args.reps, only=args.only)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

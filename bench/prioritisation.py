@@ -8,8 +8,9 @@ Each engine gets a fresh migrated database, a product seeded with `bench.backlog
 preparation, not measured). The figures are the whole use case as a user triggers it,
 transaction and commit included: `services.create_formula` (check, read every input,
 `evaluate_many`, one bulk insert) and `services.update_formula` with a new expression
-(delete the old scores, write the new ones). For reference it also times applying RICE's
-order to the whole backlog and undoing it. The issue's target for the rescore is 2 s.
+(one read of the typed inputs and the stored scores, then only the changed scores written:
+one UPDATE from arrays on PostgreSQL). For reference it also times applying RICE's order to
+the whole backlog and undoing it. The issue's target for the rescore is 2 s.
 """
 
 from __future__ import annotations

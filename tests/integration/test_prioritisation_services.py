@@ -307,3 +307,61 @@ def test_a_new_expression_drops_the_scores_of_items_it_cannot_score(db: Database
     assert _rows(db, model) == {(a, model): 13}  # B has no WSJF score: its old score is gone
     services.update_formula(db.uow(), actor=po, product_id=pid, key="mix", expression="2 * rice")
     assert _rows(db, model) == {(a, model): 20, (b, model): 40}
+
+
+def _typed(db: Database, item_id: int, model: str) -> tuple[float | None, ...]:
+    with db.reader() as uow:
+        row = uow.session.get_one(ItemScore, (item_id, model))
+        return (row.input_1, row.input_2, row.input_3, row.input_4)
+
+
+def _stamps(db: Database, model: str) -> dict[int, object]:
+    with db.reader() as uow:
+        stmt = select(ItemScore.item_id, ItemScore.updated_at).where(ItemScore.model == model)
+        return {item_id: stamp for item_id, stamp in uow.session.execute(stmt)}
+
+
+def test_inputs_are_mirrored_in_typed_columns_and_a_rescore_writes_only_changes(
+    db: Database,
+) -> None:
+    """The database fills `input_<n>` from the JSON inputs (numbers only); a whole-backlog
+    rescore reads them and rewrites only the scores that change."""
+    po, pid, (a, b) = _setup(db, "A", "B")
+    services.set_score(db.uow(), actor=po, item_id=a, model="rice", inputs=_rice(10, 2, 0.5, 4))
+    services.set_score(db.uow(), actor=po, item_id=b, model="rice", inputs=_rice(20))
+    assert _typed(db, a, "rice") == (10, 2, 0.5, 4)
+    with db.uow() as uow:  # a stray non-number (as a hand-made import could carry) reads NULL
+        uow.session.get_one(ItemScore, (b, "rice")).inputs = {**_rice(20), "effort": "x"}
+        uow.commit()
+    assert _typed(db, b, "rice") == (20, 1, 1, None)
+    services.create_formula(db.uow(), actor=po, product_id=pid, name="F", expression="rice_reach")
+    before = _stamps(db, "formula:f")
+    services.update_formula(
+        db.uow(), actor=po, product_id=pid, key="f", expression="rice_reach + 0 * rice_effort"
+    )
+    model = "formula:f"
+    assert _rows(db, model) == {(a, model): 10}  # B's effort is not a number: no score
+    assert _stamps(db, model) == {a: before[a]}  # A's score did not change: not rewritten
+    services.update_formula(
+        db.uow(), actor=po, product_id=pid, key="f", expression="rice_reach * rice_impact"
+    )
+    assert _rows(db, model) == {(a, model): 20, (b, model): 20}
+    assert _typed(db, a, model) == (None, None, None, None)
+
+
+def test_array_literals_of_a_rescore_read_back_exactly(db: Database, engine_kind: str) -> None:
+    """PostgreSQL gets a rescore's scores as array literals built in Python: numbers must
+    round-trip to the bit and any text (quotes, backslashes, commas, braces) survive."""
+    if engine_kind != "postgresql":
+        pytest.skip("array literals are PostgreSQL's")
+    from jalon.prioritisation import rescore
+
+    numbers = [0.1 + 0.2, 1e300, -2.5e-308, None, 3.0, 1 / 3]
+    texts = ["", 'say "no"', "back\\slash", "a,b {c}", "NULL", "é ✓"]
+    with db.reader() as uow:
+        conn = uow.session.connection()
+        got = conn.exec_driver_sql(
+            "SELECT %s::double precision[], %s::text[], %s::integer[]",
+            (rescore._numbers(numbers), rescore._texts(texts), rescore._numbers([1, 2**31 - 1])),
+        ).one()
+    assert got == (numbers, texts, [1, 2**31 - 1])

@@ -7,6 +7,7 @@ import pytest
 
 from jalon.errors import Invalid
 from jalon.prioritisation import chart, rules, vocabulary
+from jalon.prioritisation.models import TYPED_COLUMNS, TYPED_INPUTS
 from jalon.prioritisation.ranking import ordered_by_score
 
 
@@ -70,3 +71,17 @@ def test_quadrants_split_at_the_medians() -> None:
 def test_an_empty_chart_has_no_points() -> None:
     layout = chart.layout([])
     assert layout.points == [] and layout.counts["quick_win"] == 0
+
+
+def test_typed_input_columns_follow_each_models_numeric_inputs() -> None:
+    """`item_scores.input_<n>` (migration 0022) holds the n-th numeric input of each built-in
+    model: if a model's inputs change, this fails until a migration follows."""
+    expected = {
+        key: tuple(i.name for i in spec.inputs if not i.categorical)
+        for key, spec in rules.MODELS.items()
+    }
+    assert {key: names for key, names in expected.items() if names} == TYPED_INPUTS
+    assert max(len(names) for names in TYPED_INPUTS.values()) == len(TYPED_COLUMNS)
+    for name, source in vocabulary.NAMES.items():
+        if source.input is not None:
+            assert source.input in TYPED_INPUTS[source.model], name

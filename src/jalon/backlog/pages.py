@@ -12,10 +12,10 @@ from jalon import web
 from jalon.backlog import queries, rules, services
 from jalon.backlog.schemas import ItemQuery
 from jalon.errors import JalonError, PreconditionFailed
+from jalon.listing.queries import BacklogView, backlog_view
 from jalon.listing.schemas import view_href
 from jalon.permissions import Action, can
 from jalon.prioritisation.rules import MODELS
-from jalon.products import queries as product_queries
 from jalon.refinement.pages import item_response
 from jalon.refinement.schemas import ItemForm
 from jalon.web import ActorDep, CtxDep
@@ -28,18 +28,15 @@ def _labels() -> dict[str, Any]:
     return {"type_labels": rules.TYPE_LABELS, "types": list(rules.TYPE_LABELS)}
 
 
-def _list_context(ctx: web.Ctx, product_id: int, filters: queries.Filters) -> dict[str, Any]:
-    with ctx.db.reader() as uow:
-        settings = queries.backlog_settings(uow, product_id)
-        members = product_queries.list_members(uow, product_id=product_id)
-    views = queries.list_views(ctx.db.reader(), actor=ctx.actor, product_id=product_id)
+def _list_context(filters: queries.Filters, view: BacklogView) -> dict[str, Any]:
+    settings = view.settings
     return {
         "filters": filters,
         "list_query": urlencode(filters.as_query(), doseq=True),
         "settings": settings,
         "status_info": {str(x["key"]): x for x in settings.statuses},
-        "members": members,
-        "views": views,
+        "members": view.members,
+        "views": view.views,
         "view_href": view_href,
         "selected": set(),
         "score_models": [(k, m.label) for k, m in MODELS.items()],
@@ -59,11 +56,11 @@ def backlog_page(
     **extra: Any,
 ) -> Response:
     """The backlog list with its filters, saved views and bulk-edit bar (or, for HTMX, the
-    next page of rows). `extra` carries form errors when a bulk edit or a view is refused."""
+    next page of rows). `extra` carries form errors when a bulk edit or a view is refused.
+    Everything is read in one transaction (`listing.queries.backlog_view`)."""
     actor = ctx.actor
-    row = product_queries.get_product(ctx.db.reader(), product_id=product_id, actor=actor)
     filters = query.filters()
-    page = queries.list_items(
+    view = backlog_view(
         ctx.db.reader(),
         actor=actor,
         product_id=product_id,
@@ -71,11 +68,11 @@ def backlog_page(
         cursor=query.cursor,
         limit=query.limit,
     )
-    context = _list_context(ctx, product_id, filters)
+    context = _list_context(filters, view)
     context |= {
-        "p": row.product,
-        "page": page,
-        "can_edit": can(row.role, Action.CONTRIBUTE, is_admin=actor.is_admin),
+        "p": view.product,
+        "page": view.page,
+        "can_edit": can(view.role, Action.CONTRIBUTE, is_admin=actor.is_admin),
         **extra,
     }
     return web.render(

@@ -254,9 +254,10 @@ def _page_extras(
     dor = settings.definition_of_ready
     ready = {i.id: rules.readiness(dor, _ticked_ready(i)).ready for i in items}
     wanted = {i.assignee_id for i in items if i.assignee_id is not None}
+    if not wanted:  # no round trip for an empty IN
+        return tags, ready, {}
     people = uow.session.execute(select(User.id, User.name, User.email).where(User.id.in_(wanted)))
-    assignees = {uid: name or email for uid, name, email in people} if wanted else {}
-    return tags, ready, assignees
+    return tags, ready, {uid: name or email for uid, name, email in people}
 
 
 def list_items(
@@ -272,15 +273,28 @@ def list_items(
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
         settings = backlog_settings(uow, product_id)
-        stmt = select(Item).where(Item.product_id == product_id)
-        stmt = _filtered(uow, stmt, filters or Filters(), settings)
-        if cursor:
-            rank, ident = decode_cursor(cursor)
-            stmt = stmt.where(or_(Item.rank > rank, and_(Item.rank == rank, Item.id > ident)))
-        rows = list(uow.session.scalars(stmt.order_by(Item.rank, Item.id).limit(limit + 1)))
-        items, more = rows[:limit], len(rows) > limit
-        tags, ready, assignees = _page_extras(uow, items, settings)
-        return Page(items, tags, encode_cursor(items[-1]) if more else None, ready, assignees)
+        return page_in(uow, product_id, settings, filters=filters, cursor=cursor, limit=limit)
+
+
+def page_in(
+    uow: UnitOfWork,
+    product_id: int,
+    settings: BacklogSettings,
+    *,
+    filters: Filters | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """`list_items` inside the caller's unit of work, the actor already authorised."""
+    stmt = select(Item).where(Item.product_id == product_id)
+    stmt = _filtered(uow, stmt, filters or Filters(), settings)
+    if cursor:
+        rank, ident = decode_cursor(cursor)
+        stmt = stmt.where(or_(Item.rank > rank, and_(Item.rank == rank, Item.id > ident)))
+    rows = list(uow.session.scalars(stmt.order_by(Item.rank, Item.id).limit(limit + 1)))
+    items, more = rows[:limit], len(rows) > limit
+    tags, ready, assignees = _page_extras(uow, items, settings)
+    return Page(items, tags, encode_cursor(items[-1]) if more else None, ready, assignees)
 
 
 def search_items(
@@ -307,15 +321,20 @@ def list_views(uow: UnitOfWork, *, actor: Actor, product_id: int) -> list[SavedV
     """The actor's own saved views of the product, then those shared with everyone."""
     with uow:
         authorise(uow, product_id=product_id, actor=actor, action=Action.READ)
-        stmt = (
-            select(SavedView)
-            .where(
-                SavedView.product_id == product_id,
-                or_(SavedView.user_id.is_(None), SavedView.user_id == actor.id),
-            )
-            .order_by(SavedView.user_id.is_(None), func.lower(SavedView.name), SavedView.id)
+        return views_in(uow, product_id, actor.id)
+
+
+def views_in(uow: UnitOfWork, product_id: int, user_id: int | None) -> list[SavedView]:
+    """`list_views` inside the caller's unit of work, the actor already authorised."""
+    stmt = (
+        select(SavedView)
+        .where(
+            SavedView.product_id == product_id,
+            or_(SavedView.user_id.is_(None), SavedView.user_id == user_id),
         )
-        return list(uow.session.scalars(stmt))
+        .order_by(SavedView.user_id.is_(None), func.lower(SavedView.name), SavedView.id)
+    )
+    return list(uow.session.scalars(stmt))
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ read. Whole-backlog reads select plain columns (no ORM objects), so 100,000 item
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, and_, column, func, select, true
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
 
 from jalon import bulk
 from jalon.backlog.models import Item
 from jalon.errors import N_, Invalid, NotFound
 from jalon.prioritisation import formula as f
 from jalon.prioritisation import rules, vocabulary
-from jalon.prioritisation.models import Formula, ItemScore
+from jalon.prioritisation.models import TYPED_COLUMNS, TYPED_INPUTS, Formula, ItemScore
 from jalon.uow import UnitOfWork
 
 Scores = dict[str, tuple[dict[str, Any], float | None]]
@@ -76,11 +78,6 @@ def score_rows(uow: UnitOfWork, item_ids: Iterable[int], model: str) -> dict[int
     return {row.item_id: row for row in uow.session.scalars(stmt)}
 
 
-def item_ids(uow: UnitOfWork, product_id: int) -> list[int]:
-    stmt = select(Item.id).where(Item.product_id == product_id).order_by(Item.id)
-    return [row[0] for row in bulk.raw_rows(uow, stmt)]
-
-
 def score_map(uow: UnitOfWork, product_id: int, model: str) -> dict[int, float | None]:
     """Every item of the product with its score under `model` (None when unscored)."""
     joined = and_(ItemScore.item_id == Item.id, ItemScore.model == model)
@@ -104,50 +101,46 @@ def ordered_scores(uow: UnitOfWork, product_id: int, model: str) -> list[tuple[i
     return [(item_id, value) for item_id, value in uow.session.execute(stmt)]
 
 
-def columns_for(
-    uow: UnitOfWork, product_id: int, names: frozenset[str], ids: list[int]
-) -> dict[str, list[float | None]]:
-    """One list per formula name, aligned with `ids`: what `evaluate_many` takes.
+@dataclass(frozen=True)
+class Backlog:
+    """A whole backlog as `formula.evaluate_many` takes it, with a formula's stored scores."""
 
-    One query per model read; inputs are extracted by the database, so no Python JSON
-    parsing happens per item.
+    ids: list[int]  # every item of the product
+    columns: dict[str, list[float | None]]  # one list per name the formula reads, by `ids`
+    # The formula's stored scores, by `ids` too: the item's id where it has one, else None.
+    stored: list[int | None]
+    values: list[float | None]
+    errors: list[str | None]
+
+
+def _source_column(alias: Any, source: vocabulary.Source) -> Any:
+    """A formula name's column: a model's score, or the typed column of one of its inputs."""
+    if source.input is None:
+        return alias.value
+    position = TYPED_INPUTS[source.model].index(source.input)
+    return getattr(alias, TYPED_COLUMNS[position])
+
+
+def read_backlog(uow: UnitOfWork, product_id: int, names: frozenset[str], model: str) -> Backlog:
+    """Every item's inputs for a formula and its current score under `model`, in one query.
+
+    The inputs come from the typed columns (`ItemScore.input_<n>`), so no JSON is parsed and
+    the driver's own tuples are used as they are: 100,000 items in a fraction of a second.
     """
-    columns: dict[str, list[float | None]] = {name: [None] * len(ids) for name in names}
-    by_model: dict[str, list[tuple[str, str | None]]] = {}
-    for name in sorted(names):
-        source = vocabulary.NAMES[name]
-        by_model.setdefault(source.model, []).append((name, source.input))
-    dialect = uow.session.connection().dialect.name
-    for model, wanted in by_model.items():
-        stmt = _inputs_query(dialect, product_id, model, [source for _name, source in wanted])
-        rows = bulk.raw_rows(uow, stmt)
-        for k, (name, _source) in enumerate(wanted, start=1):
-            found = {row[0]: row[k] for row in rows}  # comprehensions: 100,000 rows in ms
-            columns[name] = [found.get(item_id) for item_id in ids]  # floats (typed columns)
-    return columns
-
-
-def _inputs_query(dialect: str, product_id: int, model: str, wanted: list[str | None]) -> Any:
-    """SELECT item id then each wanted input (None: the model's score) of a model's scores.
-
-    PostgreSQL parses each row's JSON once (`json_to_record`, typed columns); SQLite
-    extracts each path (`json_extract`), which its JSON cache keeps cheap.
-    """
-    names = sorted({name for name in wanted if name is not None})
-    if dialect == "postgresql" and names:
-        record = (
-            func.json_to_record(ItemScore.inputs)
-            .table_valued(*[column(name, Float) for name in names])
-            .render_derived(name="inputs", with_types=True)
-        )
-        parts: list[Any] = [ItemScore.value if w is None else record.c[w] for w in wanted]
-        base = select(ItemScore.item_id, *parts).select_from(ItemScore).join(record, true())
-    else:
-        parts = [ItemScore.value if w is None else ItemScore.inputs[w].as_float() for w in wanted]
-        base = select(ItemScore.item_id, *parts)
-    return base.join(Item, Item.id == ItemScore.item_id).where(
-        Item.product_id == product_id, ItemScore.model == model
-    )
+    ordered = sorted(names)
+    aliases = {m: aliased(ItemScore) for m in sorted(vocabulary.models_read(names))}
+    current = aliased(ItemScore)
+    stmt = select(
+        Item.id,
+        *[_source_column(aliases[vocabulary.NAMES[n].model], vocabulary.NAMES[n]) for n in ordered],
+        current.item_id, current.value, current.error,
+    )  # fmt: skip
+    for source_model, alias in [*aliases.items(), (model, current)]:
+        stmt = stmt.outerjoin(alias, and_(alias.item_id == Item.id, alias.model == source_model))
+    rows = bulk.raw_rows(uow, stmt.where(Item.product_id == product_id))  # any order: no sort
+    flipped = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * (len(ordered) + 4)
+    columns = {name: flipped[k] for k, name in enumerate(ordered, start=1)}
+    return Backlog(flipped[0], columns, flipped[-3], flipped[-2], flipped[-1])
 
 
 def check_inputs_shape(inputs: object) -> dict[str, object]:

@@ -44,7 +44,8 @@ TABLES: dict[str, Table] = {
 
 
 def columns(table: str) -> list[Column[Any]]:
-    return [c for c in TABLES[table].columns if c.name not in SKIP[table]]
+    """The columns that travel: not the skipped ones, nor those the database computes."""
+    return [c for c in TABLES[table].columns if c.name not in SKIP[table] and c.computed is None]
 
 
 def _python_type(column: Column[Any]) -> type | None:
