@@ -225,6 +225,15 @@ def templates() -> Environment:
     return env
 
 
+def compile_templates() -> int:
+    """Compile every page template now rather than on its first request; returns how many."""
+    env = templates()
+    names = env.list_templates(extensions=("html",))
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def _when(ctx: Ctx) -> Callable[[datetime | None, str], str]:
     def when(value: datetime | None, fmt: str = "medium") -> str:
         return format_datetime(value, fmt, locale=ctx.language) if value else ""

@@ -43,3 +43,13 @@ def test_messages_translate_before_formatting() -> None:
         "message": "a@b.org is already a member.",
         "fields": {"email": "a@b.org is already a member."},
     }
+
+
+def test_every_page_template_compiles_for_the_warm_up() -> None:
+    from pathlib import Path
+
+    import jalon
+
+    folder = Path(jalon.__file__).parent / "templates"
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")}
+    assert web.compile_templates() == len(on_disk) > 100
