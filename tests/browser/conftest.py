@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.live import LiveServer, live_server
+from tests.browser.live import ApiSeed, LiveServer, admin_seed, live_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -50,6 +50,14 @@ def _require_browser() -> None:
     if REQUIRED:
         pytest.fail(f"JALON_REQUIRE_BROWSER is set but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[ApiSeed]:
+    """The server the browser tests share, one per xdist worker, and the administrator's
+    API token. A module makes its own products and users (`live.user`), and asserts only on
+    them, so that it neither sees nor disturbs the other modules' data."""
+    yield from admin_seed(tmp_path_factory, sqlite_template)
 
 
 @pytest.fixture

@@ -1,9 +1,17 @@
-"""A real `jalon serve` process on a free port, and the `jalon` command to seed its data."""
+"""A real `jalon serve` process on a free port, and the `jalon` command to seed its data.
+
+Starting a server costs 10-15 s (importing the whole application), so the browser tests
+share one per xdist worker (`live` in conftest.py): each module makes its own products and,
+through `ApiSeed.user`, its own users with addresses no other module uses. Only tests that
+need a special server (no account at all, for the first-run setup) start one of their own.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,18 +19,24 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-START_TIMEOUT = 30.0
+from jalon.accounts import services
+from jalon.permissions import CLI_ACTOR
+from jalon.settings import load_settings
+from jalon.uow import Database
+from tests.support.processes import invoke
+
+START_TIMEOUT = 120.0  # a deadline for a loaded machine, not a measure
 PASSWORD = "correct horse battery"
 ADMIN_EMAIL = "po@example.com"
 ADMIN_NAME = "Paula Owner"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_users = itertools.count(1)
 
 
 def _clean_env() -> dict[str, str]:
@@ -33,26 +47,11 @@ def _clean_env() -> dict[str, str]:
 
 
 def jalon(data_dir: Path, *args: str, stdin: str = "") -> str:
-    """Run the `jalon` command on `data_dir`; return its stdout (fails the test on error)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "jalon", "--data-dir", str(data_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=_clean_env(),
-        timeout=60,
-        check=False,
-    )
+    """Run the `jalon` command on `data_dir`, in this process (the CLI tests run the real
+    one); return its stdout (fails the test on error)."""
+    done = invoke("--data-dir", data_dir, *args, input=stdin)
     assert done.returncode == 0, f"jalon {' '.join(args)} failed:\n{done.stderr}"
     return done.stdout
-
-
-def add_user(
-    data_dir: Path, email: str, *, name: str = "", admin: bool = False, password: str = PASSWORD
-) -> None:
-    """`jalon user add` reads the password from stdin when stdin is not a terminal."""
-    extra = ["--admin"] if admin else []
-    jalon(data_dir, "user", "add", email, "--name", name, *extra, stdin=password + "\n")
 
 
 def _free_port() -> int:
@@ -118,38 +117,31 @@ class LiveServer:
 
 
 def live_server(
-    tmp_path_factory: pytest.TempPathFactory, *, users: tuple[tuple[str, str, bool], ...] = ()
+    tmp_path_factory: pytest.TempPathFactory, *, template: Path | None = None
 ) -> Iterator[LiveServer]:
-    """Start a server on a fresh data directory holding `users` (email, name, admin).
-
-    The first `user add` migrates the database and writes the secret key; the other users
-    are added while the server boots, which saves a second per user.
-    """
+    """Start a server on a fresh data directory: empty (the server migrates it as it starts,
+    as on a first run), or a copy of the `template` database, migrated already."""
     data_dir = tmp_path_factory.mktemp("jalon-live") / "data"
     data_dir.mkdir()
-    if users:
-        email, name, admin = users[0]
-        add_user(data_dir, email, name=name, admin=admin)
+    if template is not None:
+        shutil.copyfile(template, data_dir / "jalon.db")
     server = LiveServer(data_dir)
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            seeding = [
-                pool.submit(add_user, data_dir, email, name=name, admin=admin)
-                for email, name, admin in users[1:]
-            ]
-            server.start()
-            for done in seeding:
-                done.result()
+        server.start()
         yield server
     finally:
         server.stop()
 
 
 class ApiSeed:
-    """A live server and an administrator's API token, to set data up through the API."""
+    """A live server and an administrator's API token, to set data up through the API.
+
+    `user` adds an account straight into the server's database (what `jalon user add`
+    does, without a process of its own), under an address made unique for this server."""
 
     def __init__(self, server: LiveServer, token: str) -> None:
         self.server, self.token = server, token
+        self._database: Database | None = None
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         request = urllib.request.Request(
@@ -158,12 +150,53 @@ class ApiSeed:
             method=method,
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )
-        with NO_PROXY.open(request, timeout=10) as response:
+        with NO_PROXY.open(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
 
+    def product(self, name: str) -> int:
+        return int(self.call("POST", "/products", {"name": name})["id"])
 
-def admin_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSeed]:
-    """A live server with one administrator, and an API token of theirs (for a fixture)."""
-    for server in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        yield ApiSeed(server, token)
+    @property
+    def database(self) -> Database:
+        """The server's own database, opened in the test process (for what the API cannot
+        seed, such as a year of history or an Academy role)."""
+        if self._database is None:
+            settings = load_settings({}, overrides={"data_dir": str(self.server.data_dir)})
+            self._database = Database(settings)
+        return self._database
+
+    def user(self, email: str, name: str, *, admin: bool = False) -> str:
+        """Add a user whose address is `email` made unique (lea@x → lea-3@x); return it."""
+        local, domain = email.split("@")
+        unique = f"{local}-{next(_users)}@{domain}"
+        services.create_user(
+            self.database.uow(), email=unique, name=name, password=PASSWORD, is_admin=admin
+        )
+        return unique
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+
+
+def admin_seed(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[ApiSeed]:
+    """A live server on a copy of `template` (no migration at start) with one administrator
+    (ADMIN_EMAIL) and an API token of theirs, written in-process: two `jalon` processes
+    fewer than `user add` and `token create`."""
+    for server in live_server(tmp_path_factory, template=template):
+        seed = ApiSeed(server, "")
+        try:
+            seed.token = _admin_token(seed.database)
+            yield seed
+        finally:
+            seed.close()
+
+
+def _admin_token(database: Database) -> str:
+    services.create_user(
+        database.uow(), email=ADMIN_EMAIL, name=ADMIN_NAME, password=PASSWORD, is_admin=True
+    )
+    _token, raw = services.create_api_token(
+        database.uow(), actor=CLI_ACTOR, name="browser tests", user_email=ADMIN_EMAIL
+    )
+    return raw

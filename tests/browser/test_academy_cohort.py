@@ -5,7 +5,7 @@ trainee's path."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,22 +16,27 @@ from jalon.academy.quiz.models import QuizItem
 from jalon.academy.runs import services as runs
 from jalon.accounts.models import User
 from jalon.permissions import Actor
-from jalon.settings import load_settings
 from jalon.uow import Database
-from tests.browser.live import PASSWORD, LiveServer
-from tests.browser.live import live_server as start_server
+from tests.browser.live import PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 TRAINER, TRAINEE = "tom@example.com", "lea@example.com"
 
 
-def _seed(db: Database) -> None:
+@dataclass
+class Cohort:
+    server: LiveServer
+    trainer: str
+    trainee: str
+
+
+def _seed(db: Database, trainer: str, trainee: str) -> None:
     """Tom is a trainer; Léa has a finished mock, one practice answer and a run."""
     with db.uow() as uow:
         users = {u.email: u for u in uow.session.scalars(select(User))}
-        users[TRAINER].academy_role = "trainer"
+        users[trainer].academy_role = "trainer"
         uow.commit()
-    lea = Actor(users[TRAINEE].id, "Léa Martin")
+    lea = Actor(users[trainee].id, "Léa Martin")
     mock = quiz.start_quiz(db.uow(), actor=lea, mode="mock")
     quiz.finish_quiz(db.uow(), actor=lea, quiz_id=mock)
     practice = quiz.start_quiz(db.uow(), actor=lea, mode="practice", topics=["events"], count=3)
@@ -44,20 +49,18 @@ def _seed(db: Database) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    users = ((TRAINER, "Tom Trainer", False), (TRAINEE, "Léa Martin", False))
-    for live in start_server(tmp_path_factory, users=users):
-        db = Database(load_settings(overrides={"data_dir": str(live.data_dir)}))
-        try:
-            _seed(db)
-        finally:
-            db.dispose()
-        yield live
+def cohort(live: ApiSeed) -> Cohort:
+    """Tom and Léa, on the shared server, with addresses of this module's own."""
+    trainer = live.user(TRAINER, "Tom Trainer")
+    trainee = live.user(TRAINEE, "Léa Martin")
+    _seed(live.database, trainer, trainee)
+    return Cohort(live.server, trainer, trainee)
 
 
-def test_a_trainer_follows_a_cohort(server: LiveServer, page: Page) -> None:
+def test_a_trainer_follows_a_cohort(cohort: Cohort, page: Page) -> None:
+    server = cohort.server
     page.goto(f"{server.url}/login")
-    page.get_by_label("E-mail").fill(TRAINER)
+    page.get_by_label("E-mail").fill(cohort.trainer)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Academy").click()
@@ -71,7 +74,7 @@ def test_a_trainer_follows_a_cohort(server: LiveServer, page: Page) -> None:
     page.get_by_label("E-mail").fill("nobody@example.com")
     page.get_by_role("button", name="Add to the cohort").click()
     expect(page.locator("#e-email")).to_contain_text("nobody@example.com")
-    page.get_by_label("E-mail").fill(TRAINEE)
+    page.get_by_label("E-mail").fill(cohort.trainee)
     page.get_by_role("button", name="Add to the cohort").click()
 
     results = page.locator("table.ap-results")

@@ -4,27 +4,23 @@ sandbox in the real backlog, then reads the debrief against the informed policy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import ADMIN_EMAIL, ADMIN_NAME, PASSWORD, LiveServer
-from tests.browser.live import live_server as start_server
+from tests.browser.live import PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 TRAINEE = "tina@example.org"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    users = ((ADMIN_EMAIL, ADMIN_NAME, True), (TRAINEE, "Tina Trainee", False))
-    yield from start_server(tmp_path_factory, users=users)
+def trainee(live: ApiSeed) -> str:
+    return live.user(TRAINEE, "Tina Trainee")
 
 
-def _sign_in(page: Page, live: LiveServer) -> None:
+def _sign_in(page: Page, live: LiveServer, trainee: str) -> None:
     page.goto(f"{live.url}/login")
-    page.get_by_label("E-mail").fill(TRAINEE)
+    page.get_by_label("E-mail").fill(trainee)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live.url}/products")
@@ -44,8 +40,9 @@ def _plan_sprint(page: Page, sprint: int, goal: str) -> None:
     expect(page.get_by_role("heading", name=f"Sprint {sprint}: what happened")).to_be_visible()
 
 
-def test_play_two_sprints_and_read_the_debrief(server: LiveServer, page: Page) -> None:
-    _sign_in(page, server)
+def test_play_two_sprints_and_read_the_debrief(live: ApiSeed, trainee: str, page: Page) -> None:
+    server = live.server
+    _sign_in(page, server, trainee)
     page.goto(f"{server.url}/academy/scenarios")
     card = page.locator("li.ac-scenario[data-scenario=saas]")
     card.get_by_label("Seed (optional)").fill("7")

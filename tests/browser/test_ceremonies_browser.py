@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, ADMIN_NAME, NO_PROXY, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -44,20 +35,19 @@ def _call(server: LiveServer, token: str, method: str, path: str, body: Any = No
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+def seeded(live: ApiSeed) -> Seeded:
     """A product with a team and two consecutive sprints, made through the API."""
-    for server in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        pid = int(_call(server, token, "POST", "/products", {"name": "Atlas"})["id"])
-        team = _call(server, token, "POST", f"/products/{pid}/teams", {"name": "Core"})["id"]
-        sprints = [
-            _call(
-                server, token, "POST", f"/products/{pid}/sprints",
-                {"name": name, "team_id": team, "starts_on": start, "goal": "Pay by card"},
-            )["id"]
-            for name, start in (("Sprint 1", "2026-01-05"), ("Sprint 2", "2026-01-19"))
-        ]  # fmt: skip
-        yield Seeded(server, pid, sprints)
+    server, token = live.server, live.token
+    pid = int(_call(server, token, "POST", "/products", {"name": "Atlas"})["id"])
+    team = _call(server, token, "POST", f"/products/{pid}/teams", {"name": "Core"})["id"]
+    sprints = [
+        _call(
+            server, token, "POST", f"/products/{pid}/sprints",
+            {"name": name, "team_id": team, "starts_on": start, "goal": "Pay by card"},
+        )["id"]
+        for name, start in (("Sprint 1", "2026-01-05"), ("Sprint 2", "2026-01-19"))
+    ]  # fmt: skip
+    return Seeded(server, pid, sprints)
 
 
 def _sign_in(page: Page, server: LiveServer) -> None:

@@ -3,39 +3,17 @@ solution through the page and sees it rendered as a nested, collapsible tree."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, int]]:
-    for live in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(live.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        request = urllib.request.Request(
-            f"{live.url}/api/v1/products",
-            data=json.dumps({"name": "Atlas"}).encode(),
-            method="POST",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        with NO_PROXY.open(request, timeout=10) as response:
-            pid = int(json.loads(response.read())["id"])
-        yield live, pid
+def server(live: ApiSeed) -> tuple[LiveServer, int]:
+    return live.server, live.product("Atlas")
 
 
 def sign_in(page: Page, live: LiveServer) -> None:

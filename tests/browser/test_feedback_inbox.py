@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    PASSWORD,
-    ApiSeed,
-    LiveServer,
-    admin_seed,
-)
+from tests.browser.live import ADMIN_EMAIL, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +19,8 @@ Seed = ApiSeed
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
-    yield from admin_seed(tmp_path_factory)
+def seed(live: ApiSeed) -> Seed:
+    return live
 
 
 def sign_in(page: Page, server: LiveServer) -> None:

@@ -3,9 +3,6 @@ calibration, swapped in by HTMX without leaving the page; then the same with a l
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,17 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from jalon.db import utcnow
-from jalon.settings import load_settings
-from jalon.uow import Database
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, PASSWORD, ApiSeed, LiveServer
 from tests.browser.test_journeys import axe_context, serious_violations
 from tests.integration.test_forecasting_history import seed_done
 
@@ -37,28 +24,13 @@ class Seeded:
     product_id: int
 
 
-def _create_product(server: LiveServer, token: str) -> int:
-    request = urllib.request.Request(
-        f"{server.url}/api/v1/products",
-        data=json.dumps({"name": "Atlas"}).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with NO_PROXY.open(request, timeout=10) as response:
-        return int(json.loads(response.read())["id"])
-
-
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    for server in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        pid = _create_product(server, token)
-        database = Database(load_settings(overrides={"data_dir": str(server.data_dir)}))
-        today = utcnow().date()
-        pace = [1, 3, 0, 2, 4, 2, 1]  # a week of a team's work, repeated for a year
-        seed_done(database, pid, {today - timedelta(days=d): pace[d % 7] for d in range(1, 366)})
-        database.dispose()
-        yield Seeded(server, pid)
+def seeded(live: ApiSeed) -> Seeded:
+    pid = live.product("Atlas")
+    today = utcnow().date()
+    pace = [1, 3, 0, 2, 4, 2, 1]  # a week of a team's work, repeated for a year
+    seed_done(live.database, pid, {today - timedelta(days=d): pace[d % 7] for d in range(1, 366)})
+    return Seeded(live.server, pid)
 
 
 def _sign_in(page: Page, server: LiveServer) -> None:

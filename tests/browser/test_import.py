@@ -4,13 +4,12 @@ items in the backlog; and undo it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import ADMIN_EMAIL, ADMIN_NAME, PASSWORD, LiveServer, live_server
+from tests.browser.live import ADMIN_EMAIL, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +23,8 @@ CSV = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    yield from live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),))
+def server(live: ApiSeed) -> LiveServer:
+    return live.server
 
 
 def _sign_in_and_create_product(page: Page, server: LiveServer) -> str:

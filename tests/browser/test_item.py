@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, NO_PROXY, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +22,7 @@ LEA = "lea@example.com"  # works in French: her language is saved on her account
 class Seed:
     server: LiveServer
     token: str
+    lea: str
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         request = urllib.request.Request(
@@ -47,18 +39,16 @@ class Seed:
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
-    """A server with the PO (an administrator) and Léa; a product with a DoR and a DoD."""
-    users = ((ADMIN_EMAIL, ADMIN_NAME, True), (LEA, "Léa", False))
-    for server in live_server(tmp_path_factory, users=users):
-        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        yield Seed(server, token)
+def seed(live: ApiSeed) -> Seed:
+    """The shared server, the PO (an administrator) and Léa, a user of this module's own."""
+    return Seed(live.server, live.token, live.user(LEA, "Léa"))
 
 
 @pytest.fixture(scope="module")
 def product(seed: Seed) -> int:
+    """A product with a DoR and a DoD, of which Léa is a member."""
     pid = int(seed.call("POST", "/products", {"name": "Atlas"})["id"])
-    seed.call("POST", f"/products/{pid}/members", {"email": LEA, "role": "member"})
+    seed.call("POST", f"/products/{pid}/members", {"email": seed.lea, "role": "member"})
     settings = seed.call("GET", f"/products/{pid}/backlog-settings")
     seed.call(
         "PUT",
@@ -152,7 +142,7 @@ def test_ticking_the_definition_of_ready_shows_the_ready_badge(
 
 def test_work_in_french(seed: Seed, product: int, page: Page) -> None:
     item = seed.item(product, "As a user I want a fast search")
-    sign_in(page, seed.server, LEA)
+    sign_in(page, seed.server, seed.lea)
     page.get_by_label("Language").select_option("fr")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 

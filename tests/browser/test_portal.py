@@ -4,37 +4,17 @@ change, then withdraws the vote."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, int]]:
-    for live in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(live.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        request = urllib.request.Request(
-            f"{live.url}/api/v1/products", data=json.dumps({"name": "Atlas"}).encode(),
-            method="POST",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )  # fmt: skip
-        with NO_PROXY.open(request, timeout=10) as response:
-            yield live, int(json.loads(response.read())["id"])
+def server(live: ApiSeed) -> tuple[LiveServer, int]:
+    return live.server, live.product("Atlas")
 
 
 def _sign_in(page: Page, live: LiveServer) -> None:
@@ -52,7 +32,8 @@ def test_submit_approve_and_vote(
     _sign_in(page, live)
     page.goto(f"{live.url}/products/{pid}/portal/settings")
     page.get_by_label("Open the portal to the public").check()
-    page.get_by_label("Address").fill("atlas")
+    slug = f"atlas-{pid}"  # addresses are unique on the server that the modules share
+    page.get_by_label("Address").fill(slug)
     page.get_by_role("button", name="Save the settings").click()
     expect(page.get_by_role("status")).to_contain_text("The portal settings are saved.")
 
@@ -64,7 +45,7 @@ def test_submit_approve_and_vote(
         anon.on(
             "console", lambda m: problems.append(m.text) if "Content Security" in m.text else None
         )
-        anon.goto(f"{live.url}/portal/atlas")
+        anon.goto(f"{live.url}/portal/{slug}")
         expect(anon.get_by_role("heading", name="Ideas for Atlas")).to_be_visible()
         anon.get_by_label("Your idea in a few words").fill("Offline mode for the train")
         anon.get_by_label("Details").fill("No network in the tunnel.")
@@ -78,7 +59,7 @@ def test_submit_approve_and_vote(
         page.get_by_role("button", name="Approve the ticked ideas").click()
         expect(page.get_by_role("status")).to_contain_text("Ideas approved: 1.")
 
-        anon.goto(f"{live.url}/portal/atlas")
+        anon.goto(f"{live.url}/portal/{slug}")
         anon.get_by_role("link", name="Offline mode for the train").click()
         total = anon.locator("#vote-total")
         expect(total).to_have_text("0 votes")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, NO_PROXY, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -57,10 +48,8 @@ class Seed:
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
-    for server in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(server.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        yield Seed(server, token)
+def seed(live: ApiSeed) -> Seed:
+    return Seed(live.server, live.token)
 
 
 def sign_in(page: Page, server: LiveServer) -> None:

@@ -3,20 +3,12 @@ runs, shown as accessible charts with their tables and downloads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    PASSWORD,
-    ApiSeed,
-    LiveServer,
-    admin_seed,
-    jalon,
-)
+from tests.browser.live import ADMIN_EMAIL, PASSWORD, ApiSeed, LiveServer, jalon
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +17,8 @@ Seed = ApiSeed
 
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seed]:
-    yield from admin_seed(tmp_path_factory)
+def seed(live: ApiSeed) -> Seed:
+    return live
 
 
 def _history(seed: Seed) -> int:

@@ -13,18 +13,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.live import ADMIN_EMAIL, ADMIN_NAME, NO_PROXY, PASSWORD, LiveServer, jalon
-from tests.browser.live import live_server as start_server
+from tests.browser.live import ADMIN_EMAIL, NO_PROXY, PASSWORD, ApiSeed, LiveServer
 from tests.integration.test_signals_watch import FeedServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
-    for live in start_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(live.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        yield live, token
+def server(live: ApiSeed) -> tuple[LiveServer, str]:
+    return live.server, live.token
 
 
 @pytest.fixture

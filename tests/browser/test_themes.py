@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from jalon.themes.demo import SAMPLE_FEEDBACK
-from tests.browser.live import (
-    ADMIN_EMAIL,
-    ADMIN_NAME,
-    NO_PROXY,
-    PASSWORD,
-    LiveServer,
-    jalon,
-    live_server,
-)
+from tests.browser.live import ADMIN_EMAIL, NO_PROXY, PASSWORD, ApiSeed, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -35,13 +26,11 @@ def _post(live: LiveServer, token: str, path: str, body: object) -> dict[str, ob
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, int]]:
-    for live in live_server(tmp_path_factory, users=((ADMIN_EMAIL, ADMIN_NAME, True),)):
-        token = jalon(live.data_dir, "token", "create", ADMIN_EMAIL).strip()
-        pid = int(str(_post(live, token, "/api/v1/products", {"name": "Atlas"})["id"]))
-        for _topic, text in SAMPLE_FEEDBACK:
-            _post(live, token, f"/api/v1/products/{pid}/feedback", {"text": text})
-        yield live, pid
+def server(live: ApiSeed) -> tuple[LiveServer, int]:
+    pid = live.product("Atlas")
+    for _topic, text in SAMPLE_FEEDBACK:
+        _post(live.server, live.token, f"/api/v1/products/{pid}/feedback", {"text": text})
+    return live.server, pid
 
 
 def sign_in(page: Page, live: LiveServer) -> None:

@@ -1,4 +1,5 @@
-"""`jalon feedback import`: CSV files, .eml messages and mbox mailboxes, run for real."""
+"""`jalon feedback import`: CSV files, .eml messages and mbox mailboxes, through the command
+in-process (tests/cli/test_cli.py runs the real process)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ def test_mbox_import_reads_messages_and_reimport_updates(target: Target, tmp_pat
         uow.commit()
     box = tmp_path / "support.mbox"
     box.write_text(MBOX, encoding="utf-8")
+    # The real process: the command leaves the mailbox file open (feedback/mail.py), which
+    # in-process would show as a ResourceWarning of this test rather than of the command.
     dry = target.run("feedback", "import", box, "--product", str(pid), "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "2 row(s) can be imported, 0 cannot." in dry.stdout and _rows(database) == []
@@ -83,22 +86,22 @@ def test_eml_and_csv_files_and_their_errors(sqlite_target: Target, tmp_path: Pat
     database, pid = _product(sqlite_target)
     not_mail = tmp_path / "notes.eml"
     not_mail.write_text("just some words\nwithout any header\n", encoding="utf-8")
-    _failed(sqlite_target.run("feedback", "import", not_mail, "--product", str(pid)),
+    _failed(sqlite_target.invoke("feedback", "import", not_mail, "--product", str(pid)),
             "notes.eml is not an e-mail message")  # fmt: skip
     missing = tmp_path / "tickets.csv"
     missing.write_text("Date;Client\n2026-10-01;Sanofi\n", encoding="utf-8")
-    _failed(sqlite_target.run("feedback", "import", missing, "--product", str(pid)),
+    _failed(sqlite_target.invoke("feedback", "import", missing, "--product", str(pid)),
             "The columns are not all mapped", "text")  # fmt: skip
     bad = tmp_path / "bad.csv"
     bad.write_bytes("Commentaire;Note\nTrès lent;9\n;2\n".encode("cp1252"))
-    dry = sqlite_target.run("feedback", "import", bad, "--product", str(pid), "--dry-run")
+    dry = sqlite_target.invoke("feedback", "import", bad, "--product", str(pid), "--dry-run")
     assert dry.returncode == 2 and "line 2: ERROR rating" in dry.stdout, dry.stdout
     assert "line 3: ERROR text" in dry.stdout
-    _failed(sqlite_target.run("feedback", "import", bad, "--product", str(pid)), "line 2.rating")
+    _failed(sqlite_target.invoke("feedback", "import", bad, "--product", str(pid)), "line 2.rating")
     assert _rows(database) == []
     good = tmp_path / "good.csv"
     good.write_bytes("Commentaire;Note;Ticket\nTrès lent;2;T-1\n".encode("cp1252"))
-    mapped = sqlite_target.run(
+    mapped = sqlite_target.invoke(
         "feedback", "import", good, "--product", str(pid),
         "--mapping", "text=Commentaire,rating=Note,external_key=Ticket",
     )  # fmt: skip

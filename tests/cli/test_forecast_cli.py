@@ -1,4 +1,5 @@
-"""`jalon forecast`, run for real: text and JSON answers, and clear errors on bad input."""
+"""`jalon forecast`, through the command in-process: text and JSON answers, and clear errors
+on bad input."""
 
 from __future__ import annotations
 
@@ -28,13 +29,13 @@ def _steady_product(target: Target) -> int:
 def test_forecast_when_and_how_many(target: Target) -> None:
     pid = _steady_product(target)
     today = utcnow().date()
-    when = target.run("forecast", "--product", str(pid), "--items", "10", "--seed", "1")
+    when = target.invoke("forecast", "--product", str(pid), "--items", "10", "--seed", "1")
     assert when.returncode == 0, when.stderr
     assert "When will 10 items be done?" in when.stdout
     assert f"P85: {(today + timedelta(days=4)).isoformat()} (day 5)" in when.stdout
     assert "the 85% forecast held 20 times" in when.stdout
     target_day = (today + timedelta(days=13)).isoformat()
-    how_many = target.run("forecast", "--product", str(pid), "--date", target_day, "--json",
+    how_many = target.invoke("forecast", "--product", str(pid), "--date", target_day, "--json",
                           "--trials", "500")  # fmt: skip
     assert how_many.returncode == 0, how_many.stderr
     body = json.loads(how_many.stdout)
@@ -52,9 +53,9 @@ def test_bad_input_exits_non_zero_with_a_clear_message(sqlite_target: Target) ->
         (["--date", "tomorrow"], "Enter a date as YYYY-MM-DD."),
     ]
     for args, message in cases:
-        result = sqlite_target.run("forecast", "--product", str(pid), *args)
+        result = sqlite_target.invoke("forecast", "--product", str(pid), *args)
         assert result.returncode == 2, (args, result.stdout)
         assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
         assert message in result.stderr, (args, result.stderr)
-    missing = sqlite_target.run("forecast", "--product", "999", "--items", "3")
+    missing = sqlite_target.invoke("forecast", "--product", "999", "--items", "3")
     assert missing.returncode == 4 and "does not exist" in missing.stderr

@@ -30,13 +30,13 @@ def test_search_rebuild_indexes_rows_changed_behind_jalons_back(target: Target) 
         uow.commit()
     assert _found(database, po, pid, "remboursement") == []
 
-    result = target.run("search", "rebuild", "--product", str(pid))
+    result = target.invoke("search", "rebuild", "--product", str(pid))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Indexed 1 item(s)."
     assert _found(database, po, pid, "remboursement") == ["Remboursements partiels"]
 
-    everything = target.run("search", "rebuild")
+    everything = target.invoke("search", "rebuild")
     assert everything.returncode == 0 and everything.stdout.strip() == "Indexed 1 item(s)."
-    unknown = target.run("search", "rebuild", "--product", "999")
+    unknown = target.invoke("search", "rebuild", "--product", "999")
     assert unknown.returncode == 4 and "does not exist" in unknown.stderr
     database.dispose()

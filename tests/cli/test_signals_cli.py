@@ -1,5 +1,5 @@
-"""`jalon watch fetch`, run for real against a local feed server: one line per feed, a
-broken feed named with its reason, exit code 1 when a feed failed."""
+"""`jalon watch fetch`, through the command in-process, against a local feed server: one line
+per feed, a broken feed named with its reason, exit code 1 when a feed failed."""
 
 from __future__ import annotations
 
@@ -42,17 +42,17 @@ def test_watch_fetch_reports_each_feed(target: Target, feed_server: FeedServer) 
         target,
         {"Regulator": feed_server.url("/regulator.xml"), "Gone": feed_server.url("/gone.xml")},
     )
-    first = target.run("watch", "fetch", "--product", str(pid))
+    first = target.invoke("watch", "fetch", "--product", str(pid))
     assert first.returncode == 1, first.stderr  # a feed failed
     assert "feed 1 (Regulator): 3 new entries, 1 new signals." in first.stdout
     assert "feed 2 (Gone): failed. The server answered HTTP 404 Not Found" in first.stdout
-    again = target.run("watch", "fetch")
+    again = target.invoke("watch", "fetch")
     assert "feed 1 (Regulator): not modified." in again.stdout
 
 
 def test_watch_fetch_with_nothing_to_fetch(sqlite_target: Target) -> None:
     _product(sqlite_target, {})
-    done = sqlite_target.run("watch", "fetch")
+    done = sqlite_target.invoke("watch", "fetch")
     assert done.returncode == 0 and "No active feed to fetch." in done.stdout
-    missing = sqlite_target.run("watch", "fetch", "--product", "99")
+    missing = sqlite_target.invoke("watch", "fetch", "--product", "99")
     assert missing.returncode == 4 and "does not exist" in missing.stderr

@@ -1,4 +1,5 @@
-"""`jalon import` and `jalon export`, run for real, on SQLite and PostgreSQL."""
+"""`jalon import` and `jalon export`, through the command in-process (the real process is
+tests/cli/test_cli.py's subject), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -45,22 +46,22 @@ def test_import_dry_run_then_import_then_export_round_trip(target: Target, tmp_p
     database, pid = _product(target)
     source = tmp_path / "jira.csv"
     source.write_text(CSV, encoding="utf-8")
-    dry = target.run("import", source, "--product", str(pid), "--dry-run")
+    dry = target.invoke("import", source, "--product", str(pid), "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "Dry run of jira.csv (csv): 2 rows read; 2 new" in dry.stdout
     assert _count(database) == 0
-    done = target.run("import", source, "--product", str(pid))
+    done = target.invoke("import", source, "--product", str(pid))
     assert done.returncode == 0 and "as import #" in done.stdout, done.stderr
     assert _count(database) == 2
     out = tmp_path / "atlas.json"
-    exported = target.run("export", "--product", str(pid), "--format", "json", "--output", out)
+    exported = target.invoke("export", "--product", str(pid), "--format", "json", "--output", out)
     assert exported.returncode == 0, exported.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
     assert [i["external_key"] for i in document["items"]] == ["A-1", "A-2"]
-    csv_out = target.run("export", "--product", str(pid), "--format", "csv")
+    csv_out = target.invoke("export", "--product", str(pid), "--format", "csv")
     assert csv_out.stdout.splitlines()[2].startswith("A-2,Story,Story,Done,,A-1")
     copy = products.create_product(database.uow(), actor=CLI_ACTOR, name="Copy").id
-    restored = target.run("import", out, "--product", str(copy))
+    restored = target.invoke("import", out, "--product", str(copy))
     assert restored.returncode == 0 and "(jalon)" in restored.stdout, restored.stderr
     assert _count(database) == 4
     database.dispose()
@@ -72,16 +73,16 @@ def test_bad_input_is_refused_with_a_message_and_writes_nothing(
     database, pid = _product(sqlite_target)
     bad = tmp_path / "bad.csv"
     bad.write_text("Summary,Status\nFine,To Do\nOdd,Parked\n", encoding="utf-8")
-    dry = sqlite_target.run("import", bad, "--product", str(pid), "--dry-run")
+    dry = sqlite_target.invoke("import", bad, "--product", str(pid), "--dry-run")
     _failed(dry, "1 row(s) cannot be imported", "line 3, Status: Unknown status 'Parked'")
-    real = sqlite_target.run("import", bad, "--product", str(pid))
+    real = sqlite_target.invoke("import", bad, "--product", str(pid))
     _failed(real, "Nothing was imported", "line 3: Status: Unknown status 'Parked'")
-    mapping = sqlite_target.run("import", bad, "--product", str(pid), "--mapping", "nope")
+    mapping = sqlite_target.invoke("import", bad, "--product", str(pid), "--mapping", "nope")
     _failed(mapping, "The mapping must be a JSON object")
-    missing = sqlite_target.run("import", bad, "--product", "999")
+    missing = sqlite_target.invoke("import", bad, "--product", "999")
     _failed(missing, "The product 999 does not exist")
     assert missing.returncode == 4
-    unknown = sqlite_target.run("export", "--product", str(pid), "--format", "xml")
+    unknown = sqlite_target.invoke("export", "--product", str(pid), "--format", "xml")
     assert unknown.returncode == 2 and "Invalid value for '--format'" in unknown.stderr
     assert _count(database) == 0
     database.dispose()

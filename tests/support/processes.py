@@ -1,7 +1,9 @@
 """Run the real `jalon` command and server in subprocesses, and make throw-away databases.
 
-Used by the CLI tests and the failure, durability and backup tests: nothing here runs
-in-process, so what they check is what an operator gets.
+Used by the CLI tests and the failure, durability and backup tests: `jalon` and `serve` run
+real processes, so what they check is what an operator gets. `invoke` (and `Target.invoke`)
+runs the same click command in this process instead, for the tests whose subject is what a
+command does rather than the process: a new interpreter costs 2-10 s of imports per call.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from sqlalchemy import create_engine, text
 
 from jalon import db as db_module
 from jalon.settings import Settings, ensure_secret, load_settings
+from jalon.uow import Database
 from tests.support.pg import free_port
 
 _databases = itertools.count()
@@ -57,6 +61,45 @@ def jalon(
     )
 
 
+def invoke(
+    *args: str | Path, env: Mapping[str, str] | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`jalon ARGS` through click's CliRunner, in this process: the same exit code, stdout
+    and stderr as the real command, with the JALON_* environment of `env` alone. An
+    exception the command does not handle fails the test instead of becoming exit code 1.
+
+    The databases the command opens are disposed of afterwards, as the end of its process
+    would (the commands leave that to the exit)."""
+    from click.testing import CliRunner
+
+    from jalon import cli
+
+    opened: list[Database] = []
+
+    def database(settings: Settings, *, migrate: bool = True) -> Database:
+        opened.append(real(settings, migrate=migrate))
+        return opened[-1]
+
+    real = cli._database
+    cleared: dict[str, str | None] = {k: None for k in os.environ if k.startswith("JALON_")}
+    try:
+        with mock.patch.object(cli, "_database", database):
+            result = CliRunner().invoke(
+                cli.main,
+                [str(arg) for arg in args],
+                input=input or "",
+                env={**cleared, **(env or {})},
+                catch_exceptions=False,
+                prog_name="jalon",
+            )
+    finally:
+        for db in opened:
+            db.dispose()
+    return subprocess.CompletedProcess(
+        ["jalon", *map(str, args)], result.exit_code, result.stdout, result.stderr
+    )
+
+
 def create_pg_database(pg_url: str, prefix: str = "jalon_proc") -> str:
     """A new, empty PostgreSQL database on the test server; returns its URL."""
     name = f"{prefix}_{os.getpid()}_{next(_databases)}"
@@ -76,7 +119,14 @@ class Target:
     env: dict[str, str] = field(default_factory=dict)
 
     def run(self, *args: str | Path, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        """The real `jalon` command, in a new process."""
         return jalon("--data-dir", self.data_dir, *args, env=self.env, input=input)
+
+    def invoke(
+        self, *args: str | Path, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """The same command in this process (see `invoke`)."""
+        return invoke("--data-dir", self.data_dir, *args, env=self.env, input=input)
 
     def settings(self) -> Settings:
         return ensure_secret(load_settings(self.env, overrides={"data_dir": self.data_dir}))
