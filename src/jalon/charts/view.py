@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from jalon.charts.data import Table, table
-from jalon.charts.png import render_png
 from jalon.charts.spec import Chart
 from jalon.charts.svg import render_svg
 
@@ -44,6 +43,8 @@ def view(chart: Chart, *, href: str, query: str = "") -> ChartView:
 
 def download(chart: Chart, extension: str, name: str) -> Response:
     """The chart as a file: the same definition the page draws, as SVG or PNG."""
+    from jalon.charts.png import render_png  # cairosvg loads only when a PNG is asked for
+
     body: bytes | str = render_png(chart) if extension == "png" else render_svg(chart)
     headers = {"Content-Disposition": f'inline; filename="{name}.{extension}"'}
     return Response(body, media_type=MEDIA[extension], headers=headers)

@@ -139,13 +139,16 @@ def read_messages(path: Path) -> list[tuple[str, dict[str, str]]]:
         raise Invalid(N_("{path} is empty or too large."), field="file", path=path.name)
     if is_mbox(path, head):
         box = mailbox.mbox(path, factory=None, create=False)
-        messages = [
-            (
-                _label(path.name, i + 1),
-                email.message_from_bytes(m.as_bytes(), policy=email.policy.default),
-            )
-            for i, m in enumerate(box)
-        ]
+        try:
+            messages = [
+                (
+                    _label(path.name, i + 1),
+                    email.message_from_bytes(m.as_bytes(), policy=email.policy.default),
+                )
+                for i, m in enumerate(box)
+            ]
+        finally:
+            box.close()
         if not messages:
             raise Invalid(N_("{path} holds no e-mail."), field="file", path=path.name)
     else:

@@ -24,8 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.special import betainc
-from scipy.stats import norm
+from scipy.special import betainc, ndtr
 
 WEEKS = 26  # the history read for each theme
 RECENT = 3  # weeks compared with the baseline (emerging)
@@ -130,7 +129,7 @@ def acceleration(counts: Sequence[int], *, growth: int = GROWTH) -> tuple[float,
     mu = np.exp(x @ beta)
     pearson = float(np.sum((np.asarray(counts) - mu) ** 2 / mu)) / max(n - x.shape[1], 1)
     se = math.sqrt(max(pearson, 1.0) * float(cov[2, 2]))
-    p = float(norm.sf(beta[2] / se)) if se > 0 else 1.0
+    p = float(ndtr(-beta[2] / se)) if se > 0 else 1.0  # the normal's upper tail
     return p, math.expm1(beta[1]), math.expm1(beta[1] + beta[2])
 
 

@@ -151,9 +151,10 @@ def _stop_words() -> list[str]:
     """English and French stop words, also without their accents (as the texts are)."""
     from sklearn.feature_extraction.text import strip_accents_unicode
 
-    from jalon.themes.labels import STOP_WORDS
+    from jalon.themes.labels import stop_words
 
-    return sorted(STOP_WORDS | {strip_accents_unicode(w) for w in STOP_WORDS})
+    words = stop_words()
+    return sorted(words | {strip_accents_unicode(w) for w in words})
 
 
 def _weighted(w_counts: Any, c_counts: Any, idf: NDArray[np.float32]) -> Any:

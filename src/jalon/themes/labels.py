@@ -5,10 +5,10 @@ with English and French stop words left out. Pure: texts and cluster numbers in,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 FRENCH_STOP_WORDS = frozenset(
     """
@@ -33,9 +33,16 @@ _EXTRA = (
     "cant merci bonjour svp stp"
 )
 EXTRA_STOP_WORDS = frozenset(_EXTRA.split())
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRENCH_STOP_WORDS | EXTRA_STOP_WORDS
 SEPARATOR = " · "
 WORD = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # two letters or more, no digits
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """English (scikit-learn's list), French and greeting words, left out of labels."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | FRENCH_STOP_WORDS | EXTRA_STOP_WORDS
 
 
 def cluster_terms(
@@ -43,11 +50,13 @@ def cluster_terms(
 ) -> dict[int, list[str]]:
     """The `terms` most distinctive words of each cluster (c-TF-IDF: a term's frequency in
     the cluster times log(1 + average words per cluster / the term's overall frequency))."""
+    from sklearn.feature_extraction.text import CountVectorizer  # loaded when first needed
+
     ids = sorted(set(clusters))
     if not texts or not ids:
         return {}
     vectoriser = CountVectorizer(
-        stop_words=sorted(STOP_WORDS), token_pattern=WORD,
+        stop_words=sorted(stop_words()), token_pattern=WORD,
         strip_accents=None, lowercase=True, min_df=1,
     )  # fmt: skip
     try:

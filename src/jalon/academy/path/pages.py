@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from jalon import web
-from jalon.academy.path import certificate, content, exercises, results, rules, services
+from jalon.academy.path import content, exercises, results, rules, services
 from jalon.db import utcnow
 from jalon.errors import N_, JalonError, Label, NotFound
 from jalon.uow import NOT_FOUND
@@ -102,6 +102,8 @@ def open_sandbox(request: Request, ctx: CtxDep, actor: ActorDep, module: Text = 
 
 @router.get("/certificate.pdf")
 def certificate_pdf(ctx: CtxDep, actor: ActorDep) -> Response:
+    from jalon.academy.path import certificate  # fpdf2 loads only when a PDF is asked for
+
     done = results.certificate_for(ctx.db.reader(), actor=actor)
     when = rules.completed_on(done.states)
     body = certificate.render(

@@ -7,11 +7,10 @@ import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from jalon.academy.pdf import Report
 from jalon.academy.runs import charts, present, queries, rules
 from jalon.academy.runs.models import FINISHED, SimRun
 from jalon.academy.runs.schemas import ReplayOut
@@ -22,6 +21,9 @@ from jalon.charts.view import ChartView
 from jalon.charts.view import view as chart_view
 from jalon.permissions import Actor
 from jalon.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from jalon.academy.pdf import Report
 
 Gettext = Callable[[str], str]
 
@@ -144,6 +146,8 @@ def debrief_context(found: DebriefView, language: str, gettext: Gettext) -> dict
 
 def debrief_pdf(context: Mapping[str, Any]) -> bytes:
     """The debrief as an A4 PDF (`academy.pdf.Report`)."""
+    from jalon.academy.pdf import Report  # fpdf2 loads only when a PDF is asked for
+
     _ = context["gettext"]
     d, run = context["d"], context["run"]
     report = Report(
