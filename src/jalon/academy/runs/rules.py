@@ -1,7 +1,8 @@
 """Pure rules of a run: how the engine's opportunities show in the sandbox backlog, how a
 turn's form reads as decisions, and how scores are named.
 
-No database, no engine import (the engine reads its scenario files): values in, values out.
+No database, no engine import (the engine reads its scenario files; its pure scoring module
+names the scores): values in, values out.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from jalon.academy.sim import scoring
 from jalon.errors import N_, Invalid
 
 MAX_SEED = 2**31 - 1
@@ -24,17 +26,9 @@ OPPORTUNITY_STATUS_LABELS = {
     "released": N_("Released"),
     "retired": N_("Retired"),
 }
-# The engine's score keys, in the order the run page shows them, with their labels.
-SCORE_LABELS = {
-    "current_value": N_("Current value"),
-    "unrealised_value": N_("Unrealised value"),
-    "time_to_market": N_("Time to market"),
-    "ability_to_innovate": N_("Ability to innovate"),
-    "trust": N_("Stakeholder trust"),
-    "team_health": N_("Team health"),
-    "responsible": N_("Responsible product"),
-    "ebm": N_("EBM score"),
-}
+# The engine's score keys, in the order the run page shows them, with their labels (the
+# simulation's own, so a score added there is named here too).
+SCORE_LABELS = scoring.LABELS
 # The learning path's modules (the debrief links each gap to one).
 LESSON_LABELS = {
     "product-vision": N_("Product culture and vision"),
