@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, Response
@@ -265,6 +265,14 @@ def _install_system_routes(app: FastAPI, database: Database) -> None:
         return JSONResponse({"status": "ok"})
 
 
+def _add_routes(app: FastAPI, router: APIRouter) -> None:
+    """Add a module's routes as they are. Each route resolved its dependencies once, when
+    its module was imported; `include_router` would wrap the router and make every new app
+    resolve them all again on its first request (0.2-0.8 s per app in FastAPI 0.165). Jalon
+    includes routers with no prefix, tags or dependencies of their own, so this is the same."""
+    app.router.routes.extend(router.routes)
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     settings = ensure_secret(settings)
     database = database or Database(settings)
@@ -293,7 +301,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     _install_context(app, settings, database)
     app.mount("/static", StaticFiles(directory=str(files("jalon") / "static")), name="static")
     for module in ROUTE_MODULES:
-        app.include_router(module.router)
+        _add_routes(app, module.router)
 
     _install_system_routes(app, database)
     return app
