@@ -319,14 +319,55 @@ def test_alternating_weeks_keep_their_spread_where_independent_days_would_averag
     assert max(abs((days <= d).mean() - cdf[d - 1]) for d in range(1, 41)) < 0.006
 
 
-def test_the_risk_is_lowered_to_the_conformal_rank_of_past_positions_never_raised() -> None:
+def test_the_risk_is_lowered_to_the_conformal_rank_of_past_positions() -> None:
     assert calibration.lower_tail([0.01] * 7, 85) == pytest.approx(0.15)  # fewer than 8: as is
     positions = [0.5] * 15 + [0.02, 0.04, 0.06, 0.08, 0.1]
     # floor(21 x 0.15) = 3: the third smallest; floor(21 x 0.05) = 1: the smallest
     assert calibration.lower_tail(positions, 85) == 0.06
     assert calibration.lower_tail(positions, 95) == 0.02
     assert calibration.lower_tail(positions, 50) == 0.5  # the 10th smallest, 0.5: as nominal
-    assert calibration.lower_tail([0.9] * 20, 85) == pytest.approx(0.15)  # never bolder
+    assert calibration.lower_tail(positions, 85, bolder=True) == 0.06  # lowering needs no leave
+
+
+def test_the_risk_is_raised_only_when_allowed_and_from_twenty_windows() -> None:
+    positions = [0.9] * 17 + [0.3, 0.4, 0.5]  # held more often than promised
+    assert calibration.lower_tail(positions, 85) == pytest.approx(0.15)  # not allowed: as is
+    assert calibration.lower_tail(positions, 85, bolder=True) == 0.5  # the third smallest
+    assert calibration.lower_tail(positions, 95, bolder=True) == 0.3
+    assert calibration.lower_tail(positions[1:], 85, bolder=True) == pytest.approx(0.15)  # 19
+
+
+def test_windows_are_apart_when_they_share_no_day() -> None:
+    assert calibration.apart([0, 14, 28], 14) and calibration.apart([5], 14)
+    assert not calibration.apart([0, 14, 27], 14)
+
+
+def test_only_windows_that_share_no_day_may_make_a_forecast_bolder() -> None:
+    steady = [2, 3, 1, 2, 4, 2, 1] * 60  # 420 days: 20 windows of 14 days apart, and more
+    long = calibration.backtest(steady, window=84, horizon=14, rng=rng(), count=20)
+    assert long.may_be_bolder and len(long.positions) == calibration.PAST_WINDOWS
+    short = calibration.backtest(steady[:150], window=84, horizon=14, rng=rng(), count=20)
+    assert len(short.positions) >= 8 and not short.may_be_bolder  # origins 3 days apart
+
+
+def test_a_team_that_held_more_often_gets_a_bolder_how_many_but_never_a_bolder_when() -> None:
+    # a week of nothing, then a week of 10 a day, over and over: any real fortnight holds 70,
+    # but a resampled one is two runs of 7 days drawn apart, anything from 0 to 140
+    counts = ([0] * 7 + [10] * 7) * 30
+    h = history(counts)
+    how_many = rules.forecast_how_many(h, TODAY + timedelta(days=13), today=TODAY, rng=rng())
+    assert how_many.calibration is not None and how_many.calibration.bolder
+    assert not how_many.calibration.adjusted
+    assert {w.actual for w in how_many.calibration.windows} == {70}
+    sim, _check = rng().spawn(2)
+    counts_now = montecarlo.counts_over(h.last(84).samples, 14, trials=10_000, rng=sim)
+    risk = how_many.calibration.lower_tail(85)
+    assert risk > 0.15 and how_many.percentiles is not None
+    assert how_many.percentiles[85] == montecarlo.upper_quantile(counts_now, risk)
+    assert montecarlo.upper_quantile(counts_now, 0.15) < how_many.percentiles[85] <= 70
+    when = rules.forecast_when(h, 60, today=TODAY, rng=rng())
+    assert when.calibration is not None and not when.calibration.bolder
+    assert when.calibration.lower_tail(85) <= 0.15
 
 
 def test_each_checked_window_uses_only_the_windows_before_it() -> None:

@@ -14,13 +14,19 @@ Each window also records where the actual count fell in its forecast distributio
 15% risk has positions below 0.15 in 15% of the windows. When a team's past windows fell
 lower more often (its pace changes in ways a resampled window cannot foresee: a freeze, a
 reorganisation), the risk is lowered to the 15th percentile of the positions of its last
-`PAST_WINDOWS` windows that had ended by then (never raised), and the same for every level:
-the forecast is recalibrated on the team's own past. Each checked window uses only the
-windows before it, as a forecast made that day would have.
+`PAST_WINDOWS` windows that had ended by then, and the same for every level: the forecast
+is recalibrated on the team's own past. Each checked window uses only the windows before it,
+as a forecast made that day would have.
+
+The same rank also makes the levels bolder when the team's windows held more often than
+promised, but only with evidence: a full `PAST_WINDOWS` windows that do not overlap. With
+fewer, or with windows that share days (a short history), the levels are only ever made
+more cautious: a forecast that over-promises costs a team more than one a little cautious.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -52,18 +58,27 @@ class Window:
         return self.actual >= self.forecast
 
 
-def lower_tail(positions: Sequence[float], level: int) -> float:
+def lower_tail(positions: Sequence[float], level: int, *, bolder: bool = False) -> float:
     """The quantile of the simulated totals that a `level`% forecast uses: 1 - level/100,
-    lowered when enough past windows show it to be too bold. The lowered risk is the k-th
+    lowered when enough past windows show it to be too bold. The new risk is the k-th
     smallest past position, k = floor((n + 1) * risk) of n: the split-conformal rank, with
-    which a new window holds at least `level`% of the time if the windows are alike."""
+    which a new window holds at least `level`% of the time if the windows are alike. It is
+    raised (made `bolder`) only from `PAST_WINDOWS` windows, when the caller allows it."""
     nominal = (100 - level) / 100
     if len(positions) < RECALIBRATE_FROM:
         return nominal
     rank = (len(positions) + 1) * (100 - level) // 100
     if rank < 1:
         return 0.0
-    return min(nominal, sorted(positions)[rank - 1])
+    conformal = sorted(positions)[rank - 1]
+    if bolder and len(positions) >= PAST_WINDOWS:
+        return conformal
+    return min(nominal, conformal)
+
+
+def apart(origins: Sequence[int], horizon: int) -> bool:
+    """Whether windows of `horizon` days starting at these sorted origins share no day."""
+    return all(b - a >= horizon for a, b in itertools.pairwise(origins))
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,9 @@ class Calibration:
     windows: tuple[Window, ...]  # oldest first
     level: int = LEVEL
     positions: tuple[float, ...] = ()  # of the latest windows, which a forecast today learns from
+    # those windows share no day, so they may also make the levels bolder (not for a "when"
+    # forecast: its levels are days, and the windows check counts)
+    may_be_bolder: bool = False
 
     @property
     def held(self) -> int:
@@ -86,11 +104,17 @@ class Calibration:
         return bool(self.windows) and self.held / len(self.windows) >= RELIABLE_RATE
 
     def lower_tail(self, level: int) -> float:
-        return lower_tail(self.positions, level)
+        return lower_tail(self.positions, level, bolder=self.may_be_bolder)
 
     @property
     def adjusted(self) -> bool:
+        """The levels were made more cautious by the past windows."""
         return self.lower_tail(self.level) < (100 - self.level) / 100
+
+    @property
+    def bolder(self) -> bool:
+        """The levels were made bolder by 20 separate past windows that held more often."""
+        return self.lower_tail(self.level) > (100 - self.level) / 100
 
 
 def _with_data(samples: Sequence[int]) -> npt.NDArray[np.int64]:
@@ -154,8 +178,8 @@ def backtest(
     for o in sorted({*shown, *(o for o in older if o > 0)}):
         if with_data[o] - with_data[max(0, o - window)] < MIN_TRAINING_DAYS:
             continue  # too little history before this origin: no forecast was possible
-        past = [w.position for end, w in checked if end <= o and w.position is not None]
-        risk = lower_tail(past[-PAST_WINDOWS:], LEVEL)
+        positions, separate = _latest(checked, horizon, until=o)
+        risk = lower_tail(positions, LEVEL, bolder=separate)
         cdf = _distribution(series[max(0, o - window) : o], horizon, rng=rng, trials=trials)
         actual = int(series[o : o + horizon].sum())
         forecast = int(np.searchsorted(cdf, max(risk, TINY), side="left"))
@@ -164,5 +188,21 @@ def backtest(
             (o + horizon, Window(dates[o] if dates else None, forecast, actual, position))
         )
     windows = tuple(w for (end, w) in checked if end - horizon in shown)
-    latest = tuple(w.position for _end, w in checked if w.position is not None)
-    return Calibration(horizon=horizon, windows=windows, positions=latest[-PAST_WINDOWS:])
+    positions, separate = _latest(checked, horizon, until=None)
+    return Calibration(
+        horizon=horizon, windows=windows, positions=positions, may_be_bolder=separate
+    )
+
+
+def _latest(
+    checked: Sequence[tuple[int, Window]], horizon: int, *, until: int | None
+) -> tuple[tuple[float, ...], bool]:
+    """The positions of the last `PAST_WINDOWS` windows ended by `until` (all if None), and
+    whether those windows share no day."""
+    ended = [
+        (end - horizon, w.position)
+        for end, w in checked
+        if w.position is not None and (until is None or end <= until)
+    ][-PAST_WINDOWS:]
+    positions = tuple(p for _start, p in ended if p is not None)
+    return positions, apart([start for start, _p in ended], horizon)

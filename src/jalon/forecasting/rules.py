@@ -8,7 +8,9 @@ Decisions worth knowing:
   simulation draws whole weeks (7 days in a row) of the history, so weekends and busy or
   quiet stretches come as they did: see `montecarlo`.
 - The levels are recalibrated on the team's own past windows (`calibration.lower_tail`):
-  when its 85% forecast held less often than that, every level is made more cautious.
+  when its 85% forecast held less often than that, every level is made more cautious; when
+  20 windows that share no day held more often, a "how many" forecast is made bolder (a
+  "when" forecast never is: its windows check counts, not dates).
 - Simulated day 1 is today. "When" gives the day on which the N-th item is done, so a team
   that finishes exactly 2 a day finishes 10 items on day 5, `today + 4 days`. "How many by
   D" simulates every day from today to D inclusive.
@@ -311,6 +313,8 @@ def forecast_when(
         return _replace(empty, explanation=Message(TOO_FAR))
     horizon = montecarlo.upper_quantile(days, 0.85)
     calibration = _calibrate(history, window=window, horizon=horizon, rng=check)
+    # its windows check counts; turned into days, only the cautious side is safe to follow
+    calibration = _replace(calibration, may_be_bolder=False)
     levels = {p: montecarlo.upper_quantile(days, 1 - calibration.lower_tail(p)) for p in LEVELS}
     if levels[95] > MAX_DAYS:
         return _replace(empty, explanation=Message(TOO_FAR))

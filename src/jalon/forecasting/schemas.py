@@ -20,11 +20,16 @@ UNCHECKED = N_("Not enough history to check this forecast against the past.")
 METHOD = N_(
     "Each simulated future is made of whole weeks of the history drawn at random, so busy and "
     "quiet stretches stay together; when your past windows show the forecast to be too bold, "
-    "its levels are made more cautious until they would have held."
+    "its levels are made more cautious until they would have held, and a 'how many' forecast "
+    "is made bolder when 20 separate past windows held more often than it promised."
 )
 ADJUSTED = N_(
     "On your earlier windows the forecast fell short more often than its level allows, so its "
     "levels were made more cautious."
+)
+BOLDER = N_(
+    "On your last 20 separate windows the forecast held more often than its level promises, so "
+    "its levels were made bolder, as far as those windows allow."
 )
 
 
@@ -87,8 +92,13 @@ class CalibrationOut(BaseModel):
     windows: int
     reliable: bool
     adjusted: bool = Field(description="The levels were made more cautious by the past windows")
+    bolder: bool = Field(
+        description="The levels were made bolder by 20 separate past windows that held more "
+        "often than promised ('how many' forecasts only)"
+    )
     lower_tail: float = Field(
-        description="The share of simulated futures below the 85% answer (0.15 unless adjusted)"
+        description="The share of simulated futures below the 85% answer (0.15 unless adjusted "
+        "or bolder)"
     )
     sentence: str
     checks: list[CheckOut]
@@ -178,6 +188,8 @@ def calibration_sentence(calibration: Calibration | None, gettext: Gettext) -> s
     )  # fmt: skip
     if calibration.adjusted:
         text += " " + gettext(ADJUSTED)
+    if calibration.bolder:
+        text += " " + gettext(BOLDER)
     if not calibration.reliable:
         text += " " + translate(Message(UNRELIABLE, rate=65), gettext)
     return text
@@ -194,6 +206,7 @@ def calibration_out(calibration: Calibration | None, gettext: Gettext) -> Calibr
         windows=windows,
         reliable=calibration.reliable,
         adjusted=calibration.adjusted,
+        bolder=calibration.bolder,
         lower_tail=round(calibration.lower_tail(calibration.level), 4),
         sentence=calibration_sentence(calibration, gettext),
         checks=[
