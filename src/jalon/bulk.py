@@ -98,6 +98,12 @@ def _upserting(stmt: Any, conflict: Sequence[str], columns: Sequence[str]) -> An
     return stmt.on_conflict_do_update(index_elements=list(conflict), set_=changed)
 
 
+def table_of(model: Any) -> Table:
+    """The Core table of a mapped class (typed: `__table__` is declared loosely)."""
+    table: Table = model.__table__
+    return table
+
+
 def _driver(uow: UnitOfWork) -> Any:
     return uow.session.connection().connection.driver_connection
 

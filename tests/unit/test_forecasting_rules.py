@@ -370,6 +370,21 @@ def test_a_team_that_held_more_often_gets_a_bolder_how_many_but_never_a_bolder_w
     assert when.calibration.lower_tail(85) <= 0.15
 
 
+def test_the_check_shown_follows_the_rule_its_forecast_uses() -> None:
+    # the same alternating weeks: checked bolder, the 85% windows ask for more items than
+    # checked cautious-only, which is what a "when" forecast's check shows
+    counts = ([0] * 7 + [10] * 7) * 30
+    bold, cautious = (
+        calibration.backtest(counts, window=84, horizon=14, rng=rng(), bolder=b)
+        for b in (True, False)
+    )
+    assert bold.may_be_bolder and not cautious.may_be_bolder
+    assert sum(w.forecast for w in bold.windows) > sum(w.forecast for w in cautious.windows)
+    assert all(
+        w.forecast <= b.forecast for w, b in zip(cautious.windows, bold.windows, strict=True)
+    )
+
+
 def test_each_checked_window_uses_only_the_windows_before_it() -> None:
     base = [3, 0, 5, 1, 0, 0, 2, 4, 1, 0, 6, 2, 0, 1] * 40
     changed = base[:-14] + [40] * 14  # only the last window's actual differs

@@ -164,10 +164,12 @@ def backtest(
     dates: Sequence[date] | None = None,
     count: int = ORIGINS,
     trials: int = BACKTEST_TRIALS,
+    bolder: bool = True,
 ) -> Calibration:
     """Check the 85% "how many in the next `horizon` days" forecast at the last `count`
     origins, each recalibrated on the windows before it (up to `PAST_WINDOWS` more origins
-    further back are checked for that).
+    further back are checked for that). With `bolder` false (a "when" forecast), the windows
+    may only make the levels more cautious, in the check as in the answer.
 
     `samples` are the daily counts of the included days, oldest first; `dates` their days."""
     series = np.asarray(samples, dtype=np.int64)
@@ -179,7 +181,7 @@ def backtest(
         if with_data[o] - with_data[max(0, o - window)] < MIN_TRAINING_DAYS:
             continue  # too little history before this origin: no forecast was possible
         positions, separate = _latest(checked, horizon, until=o)
-        risk = lower_tail(positions, LEVEL, bolder=separate)
+        risk = lower_tail(positions, LEVEL, bolder=bolder and separate)
         cdf = _distribution(series[max(0, o - window) : o], horizon, rng=rng, trials=trials)
         actual = int(series[o : o + horizon].sum())
         forecast = int(np.searchsorted(cdf, max(risk, TINY), side="left"))
@@ -190,7 +192,7 @@ def backtest(
     windows = tuple(w for (end, w) in checked if end - horizon in shown)
     positions, separate = _latest(checked, horizon, until=None)
     return Calibration(
-        horizon=horizon, windows=windows, positions=positions, may_be_bolder=separate
+        horizon=horizon, windows=windows, positions=positions, may_be_bolder=bolder and separate
     )
 
 

@@ -270,7 +270,12 @@ def _too_little(recent: History, window: int) -> str | None:
 
 
 def _calibrate(
-    history: History, *, window: int, horizon: int, rng: np.random.Generator
+    history: History,
+    *,
+    window: int,
+    horizon: int,
+    rng: np.random.Generator,
+    bolder: bool = True,
 ) -> Calibration:
     days = history.included
     return backtest(
@@ -279,6 +284,7 @@ def _calibrate(
         window=window,
         horizon=horizon,
         rng=rng,
+        bolder=bolder,
     )
 
 
@@ -312,9 +318,8 @@ def forecast_when(
     if montecarlo.upper_quantile(days, 0.95) > MAX_DAYS:
         return _replace(empty, explanation=Message(TOO_FAR))
     horizon = montecarlo.upper_quantile(days, 0.85)
-    calibration = _calibrate(history, window=window, horizon=horizon, rng=check)
     # its windows check counts; turned into days, only the cautious side is safe to follow
-    calibration = _replace(calibration, may_be_bolder=False)
+    calibration = _calibrate(history, window=window, horizon=horizon, rng=check, bolder=False)
     levels = {p: montecarlo.upper_quantile(days, 1 - calibration.lower_tail(p)) for p in LEVELS}
     if levels[95] > MAX_DAYS:
         return _replace(empty, explanation=Message(TOO_FAR))

@@ -12,6 +12,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -146,22 +147,22 @@ def _texts(values: Iterable[str]) -> str:
     return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
-def _update(uow: UnitOfWork, model: str, rows: Scores) -> None:
+def _update(uow: UnitOfWork, model: str, rows: Scores, now: datetime) -> None:
     """Overwrite the scores of rows that exist, in place: only `value`, `error` and
     `updated_at` change, none of them indexed, so PostgreSQL keeps each new version on its
     page (a HOT update, room left by fillfactor 70) and writes no index entry."""
     if not rows.ids:
         return
     conn = uow.session.connection()
-    table: Any = ItemScore.__table__
-    process = table.c.updated_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    now = process(utcnow()) if process is not None else utcnow()
+    column = bulk.table_of(ItemScore).c.updated_at
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    stamp = process(now) if process is not None else now
     if conn.dialect.name == "postgresql":
         arrays = (_numbers(rows.ids), _numbers(rows.values), _texts(rows.errors))
-        conn.exec_driver_sql(UPDATE_PG, (now, *arrays, model))
+        conn.exec_driver_sql(UPDATE_PG, (stamp, *arrays, model))
         return
     every = zip(rows.values, rows.errors, rows.ids, strict=True)
-    params = [(value, error, now, item_id, model) for value, error, item_id in every]
+    params = [(value, error, stamp, item_id, model) for value, error, item_id in every]
     conn.exec_driver_sql(UPDATE_SQLITE, params)
 
 
@@ -178,12 +179,12 @@ def _write(uow: UnitOfWork, model: str, changes: Changes) -> None:
     of items that lost an input deleted; a formula saved again with the same scores writes
     nothing. (Measured on PostgreSQL: deleting every score and COPYing them in again, or an
     upsert of every row, cost more and left 100,000 dead rows per rescore.)"""
-    _update(uow, model, changes.updated)
-    table: Any = ItemScore.__table__
+    now = utcnow()
+    _update(uow, model, changes.updated, now)
     added = list(zip(changes.added.ids, changes.added.values, changes.added.errors, strict=True))
     bulk.insert_many(
-        uow, table, added, columns=("item_id", "value", "error"),
-        constants={"model": model, "inputs": {}, "updated_at": utcnow()},
+        uow, bulk.table_of(ItemScore), added, columns=("item_id", "value", "error"),
+        constants={"model": model, "inputs": {}, "updated_at": now},
         conflict=("item_id", "model"),
     )  # fmt: skip
     _delete(uow, model, changes.dropped)

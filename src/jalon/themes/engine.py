@@ -38,6 +38,7 @@ DUPLICATE_THRESHOLD = {NEURAL: 0.75, FALLBACK: 0.6}
 TIGHTNESS = {NEURAL: 0.58, FALLBACK: 0.5}
 FALLBACK_DIMENSIONS = 100
 FIT_SAMPLE = 5000  # texts the fallback is fitted on (a sample of larger products)
+FEW_TEXTS = 4  # up to this many, texts are embedded one by one with numpy (no sparse matrix)
 # Tests and the benchmark set this to False to use the fallback with the package installed.
 NEURAL_ENABLED = True
 NEURAL_THREADS = 1
@@ -236,9 +237,6 @@ def embed_fallback(state: FallbackState, texts: Sequence[str]) -> Matrix:
     wc, cc = _count(analyse_words, words, cleaned), _count(analyse_chars, chars, cleaned)
     weighted = _weighted(wc, cc, state.idf)
     return normalise(np.asarray(weighted @ state.basis.T, dtype=np.float32))
-
-
-FEW_TEXTS = 4  # up to this many, texts are embedded one by one with numpy (no sparse matrix)
 
 
 def _embed_one(state: FallbackState, text: str) -> NDArray[np.float32]:

@@ -146,11 +146,14 @@ def save_vectors(
 def load_vectors(uow: UnitOfWork, product_id: int, model: str) -> tuple[np.ndarray, Matrix]:
     """Feedback ids (sorted) and their vectors in `model`, from the process cache when the
     stored vectors have not changed since (new feedback only: their rows are appended)."""
-    mine = (FeedbackVector.product_id == product_id, FeedbackVector.model == model)
     # two queries: the largest id is one step down the index, the count a scan of it; asked
     # together, the largest id would need the scan too (1.2 ms more at 13,000 vectors)
-    largest = uow.session.scalar(select(func.max(FeedbackVector.feedback_id)).where(*mine))
-    version = (int(uow.session.scalar(select(func.count()).where(*mine)) or 0), largest or 0)
+    largest = uow.session.scalar(
+        select(func.max(FeedbackVector.feedback_id)).where(
+            FeedbackVector.product_id == product_id, FeedbackVector.model == model
+        )
+    )
+    version = (count_vectors(uow, product_id, model), int(largest or 0))
     key = _cache_key(uow, product_id, model)
     with _lock:
         cached = _matrices.get(key)

@@ -281,9 +281,7 @@ class Loader:
         if not self.writing or self.new is None:
             return
         self.new.finish(self._parents(self.pending, parents))
-        rows = list(self._parents(self.pending_known, parents))
-        for start in range(0, len(rows), CHUNK):
-            writes.set_parents(self.uow, rows[start : start + CHUNK])
+        writes.set_parents(self.uow, self._parents(self.pending_known, parents))
 
     def _parents(
         self, pending: MutableMapping[int, Node], parents: Mapping[Node, Node | None]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, literal_column, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.sql.expression import TableClause
 
 from jalon import bulk
@@ -32,7 +32,6 @@ ROW_COLUMNS = ("id", *writes.PER_ROW)
 SEARCH_COLUMNS = ("item_id", "title", "body", "comments")
 MOVE_COLUMNS = ("item_id", "from_status", "to_status")
 MEMO_SIZE = 50_000  # words whose stems are remembered during one import
-PARENTS_CHUNK = 2000
 
 
 class Stems(dict[str, str]):
@@ -50,11 +49,6 @@ class Stems(dict[str, str]):
     def text(self, text: str) -> str:
         """The same as `search.stemmed(text)`."""
         return " ".join([self[word] for word in search.words(text)])
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 class Direct:
@@ -76,17 +70,13 @@ class Direct:
         moves = [(i, None, row["status"]) for i, row in zip(ids, rows, strict=True)]
         writes.add_history(self.uow, moves, self.actor, self.now)
         docs = search_rows(self.stems, rows, ids)
-        bulk.insert_many(self.uow, _table(ItemSearch), docs, columns=SEARCH_COLUMNS, constants={})
+        bulk.insert_many(
+            self.uow, bulk.table_of(ItemSearch), docs, columns=SEARCH_COLUMNS, constants={}
+        )
 
     def finish(self, parents: Iterable[tuple[int, int]]) -> None:
         """Set the parents that came after their children: (item id, parent id) pairs."""
-        part: list[tuple[int, int]] = []
-        for pair in parents:
-            part.append(pair)
-            if len(part) >= PARENTS_CHUNK:
-                writes.set_parents(self.uow, part)
-                part = []
-        writes.set_parents(self.uow, part)
+        writes.set_parents(self.uow, parents)
 
 
 def search_rows(
@@ -111,11 +101,11 @@ class Staged:
         self.uow, self.batch_id, self.actor, self.now = uow, batch_id, actor, now
         self.stems = Stems()
         self.shared: dict[str, Any] | None = None  # the columns every new item shares
-        self.items = bulk.stage(uow, "jalon_new_items", _table(Item), ROW_COLUMNS)
-        self.tags = bulk.stage(uow, "jalon_new_tags", _table(ItemTag), ("item_id", "tag"))
-        self.moves = bulk.stage(uow, "jalon_new_moves", _table(StatusChange), MOVE_COLUMNS)
-        self.search = bulk.stage(uow, "jalon_new_search", _table(ItemSearch), SEARCH_COLUMNS)
-        self.sequence = bulk.sequence_of(uow, _table(Item))
+        self.items = bulk.stage(uow, "jalon_new_items", bulk.table_of(Item), ROW_COLUMNS)
+        self.tags = bulk.stage(uow, "jalon_new_tags", bulk.table_of(ItemTag), ("item_id", "tag"))
+        self.moves = bulk.stage(uow, "jalon_new_moves", bulk.table_of(StatusChange), MOVE_COLUMNS)
+        self.search = bulk.stage(uow, "jalon_new_search", bulk.table_of(ItemSearch), SEARCH_COLUMNS)
+        self.sequence = bulk.sequence_of(uow, bulk.table_of(Item))
 
     def insert(self, rows: list[dict[str, Any]]) -> list[int]:
         """Stage the rows; the ids they will have, in order."""
@@ -146,7 +136,7 @@ class Staged:
     def finish(self, parents: Iterable[tuple[int, int]]) -> None:
         """Insert everything staged, each staged item with its parent from `parents`
         ((item id, parent id) pairs) when it is there; then drop the temporary tables."""
-        known = bulk.stage(self.uow, "jalon_new_parents", _table(Item), ("id", "parent_id"))
+        known = bulk.stage(self.uow, "jalon_new_parents", bulk.table_of(Item), ("id", "parent_id"))
         bulk.copy_rows(self.uow, known.name, ("id", "parent_id"), parents)
         self.uow.session.connection().exec_driver_sql(f"CREATE UNIQUE INDEX ON {known.name} (id)")
         if self.shared is not None:
@@ -160,17 +150,25 @@ class Staged:
         chosen: dict[str, Any] = {name: source.c[name] for name in ROW_COLUMNS}
         chosen["parent_id"] = func.coalesce(late, source.c.parent_id)
         assert self.shared is not None
-        bulk.insert_from(uow, _table(Item), chosen, columns=ROW_COLUMNS, constants=self.shared)
-        bulk.insert_from(uow, _table(ItemTag), self.tags, columns=("item_id", "tag"), constants={})
+        bulk.insert_from(
+            uow, bulk.table_of(Item), chosen, columns=ROW_COLUMNS, constants=self.shared
+        )
+        bulk.insert_from(
+            uow, bulk.table_of(ItemTag), self.tags, columns=("item_id", "tag"), constants={}
+        )
         history = {"actor_id": self.actor.id, "actor_label": self.actor.label[:200], "at": self.now}
         bulk.insert_from(
-            uow, _table(StatusChange), self.moves, columns=MOVE_COLUMNS, constants=history
+            uow, bulk.table_of(StatusChange), self.moves, columns=MOVE_COLUMNS, constants=history
         )
         found: dict[str, Any] = {name: self.search.c[name] for name in SEARCH_COLUMNS}
         # the tsvector exactly as `search.refresh` builds it (weights A, B, C)
         found["document"] = literal_column(search.VECTOR)
         bulk.insert_from(
-            uow, _table(ItemSearch), found, columns=(*SEARCH_COLUMNS, "document"), constants={}
+            uow,
+            bulk.table_of(ItemSearch),
+            found,
+            columns=(*SEARCH_COLUMNS, "document"),
+            constants={},
         )
 
 

@@ -25,6 +25,12 @@ _MASK = BLOOM_BITS - 1
 _MIX = 0x9E3779B97F4A7C15  # spreads integer keys, whose hash is themselves
 
 
+def _bits(key: Any) -> tuple[int, int]:
+    """The filter's two bits for a key."""
+    h = hash(key)
+    return h & _MASK, (h * _MIX >> 32) & _MASK
+
+
 def _identity(*values: Any) -> Any:
     return values[0]
 
@@ -81,15 +87,13 @@ class SpillDict(MutableMapping[K, V], Generic[K, V]):
         return db
 
     def _remember(self, key: Any) -> None:
-        h = hash(key)
-        a, b = h & _MASK, (h * _MIX >> 32) & _MASK
+        a, b = _bits(key)
         self._bloom[a >> 3] |= 1 << (a & 7)
         self._bloom[b >> 3] |= 1 << (b & 7)
 
     def _maybe(self, key: Any) -> bool:
         """False when the key was never written since the spill (no false negatives)."""
-        h = hash(key)
-        a, b = h & _MASK, (h * _MIX >> 32) & _MASK
+        a, b = _bits(key)
         return bool(self._bloom[a >> 3] >> (a & 7) & self._bloom[b >> 3] >> (b & 7) & 1)
 
     def _row(self, key: Any) -> tuple[Any, ...] | None:

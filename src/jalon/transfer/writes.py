@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from jalon import bulk
 from jalon.accounts.models import User
@@ -132,14 +132,9 @@ def insert_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
 
 # A new item's columns: set per row, or the same for every row of one import.
 PER_ROW = ("parent_id", "type", "title", "description", "acceptance_criteria", "status",
-            "estimate", "assignee_id", "due_date", "rank", "external_key", "created_at",
-            "done_at")  # fmt: skip
+           "estimate", "assignee_id", "due_date", "rank", "external_key", "created_at",
+           "done_at")  # fmt: skip
 SHARED = ("product_id", "business_value", "version", "import_batch_id", "checks", "updated_at")
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int) -> list[int]:
@@ -152,7 +147,7 @@ def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int)
     if uow.session.connection().dialect.name == "postgresql":
         constants = {name: rows[0][name] for name in SHARED}
         values = [tuple(row[name] for name in PER_ROW) for row in rows]
-        bulk.insert_many(uow, _table(Item), values, columns=PER_ROW, constants=constants)
+        bulk.insert_many(uow, bulk.table_of(Item), values, columns=PER_ROW, constants=constants)
     else:
         uow.session.execute(insert(Item).execution_options(render_nulls=True), rows)
     stmt = select(Item.rank, Item.id).where(
@@ -165,9 +160,20 @@ def insert_new_items(uow: UnitOfWork, rows: list[dict[str, Any]], batch_id: int)
     return [found[row["rank"]] for row in rows]
 
 
-def set_parents(uow: UnitOfWork, rows: Sequence[tuple[int, int]]) -> None:
-    """(item id, parent id) pairs: one UPDATE ... FROM unnest on PostgreSQL."""
-    bulk.update_many(uow, _table(Item), rows, key="id", column="parent_id")
+PARENTS_CHUNK = 2000  # (item id, parent id) pairs per UPDATE
+
+
+def set_parents(uow: UnitOfWork, rows: Iterable[tuple[int, int]]) -> None:
+    """(item id, parent id) pairs, read as they come: one UPDATE ... FROM unnest on
+    PostgreSQL per `PARENTS_CHUNK` of them."""
+    part: list[tuple[int, int]] = []
+    for pair in rows:
+        part.append(pair)
+        if len(part) >= PARENTS_CHUNK:
+            bulk.update_many(uow, bulk.table_of(Item), part, key="id", column="parent_id")
+            part = []
+    if part:
+        bulk.update_many(uow, bulk.table_of(Item), part, key="id", column="parent_id")
 
 
 def update_items(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
@@ -185,7 +191,7 @@ def set_tags(uow: UnitOfWork, tags: Mapping[int, list[str]], *, replace: bool) -
         for part in _chunks(ids):
             uow.session.execute(delete(ItemTag).where(ItemTag.item_id.in_(part)))
     rows = [(i, t) for i, names in tags.items() for t in names]
-    bulk.insert_many(uow, _table(ItemTag), rows, columns=("item_id", "tag"), constants={})
+    bulk.insert_many(uow, bulk.table_of(ItemTag), rows, columns=("item_id", "tag"), constants={})
 
 
 def add_history(
@@ -194,7 +200,7 @@ def add_history(
     rows = list(moves)
     constants = {"actor_id": actor.id, "actor_label": actor.label[:200], "at": at}
     columns = ("item_id", "from_status", "to_status")
-    bulk.insert_many(uow, _table(StatusChange), rows, columns=columns, constants=constants)
+    bulk.insert_many(uow, bulk.table_of(StatusChange), rows, columns=columns, constants=constants)
 
 
 def delete_batch_items(uow: UnitOfWork, batch_id: int) -> int:
