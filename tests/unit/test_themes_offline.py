@@ -47,4 +47,4 @@ def test_the_model_needs_no_network() -> None:
     )
     assert done.returncode == 0, done.stderr
     same, other = (float(x) for x in done.stdout.split())
-    assert same > 0.85 and same > other + 0.1
+    assert same > 0.75 and same > other + 0.4

@@ -3,6 +3,8 @@ the fallback text model, neighbours after centring, sparklines."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
@@ -115,3 +117,28 @@ def test_sparkline_points() -> None:
     assert rules.sparkline([]) == ""
     points = rules.sparkline([0, 2, 1], width=10, height=10).split()
     assert points == ["0.0,8.0", "5.0,2.0", "10.0,5.0"]
+
+
+def test_a_fit_keeps_its_kind_through_the_database_and_old_fits_read_as_tfidf() -> None:
+    texts = ["Export to Excel", "Login fails on mobile", "Invoices lack the VAT number"] * 3
+    state = engine.fit_fallback(texts, sentence=True)
+    again = engine.FallbackState.load(state.dump())
+    assert again.sentence and again.family == engine.NEURAL
+    assert np.array_equal(again.basis, state.basis) and again.words == state.words
+    old = io.BytesIO()  # a fit stored before hybrids existed: no "sentence" entry
+    np.savez_compressed(
+        old, words=np.array(state.words, dtype=str), chars=np.array(state.chars, dtype=str),
+        idf=state.idf, basis=state.basis, fitted_on=np.array([state.fitted_on]),
+    )  # fmt: skip
+    legacy = engine.FallbackState.load(old.getvalue())
+    assert not legacy.sentence and legacy.family == engine.FALLBACK
+
+
+def test_the_sentence_part_of_a_hybrid_vector_is_recovered_exactly() -> None:
+    rng = np.random.default_rng(4)
+    sentence = engine.normalise(rng.normal(size=(5, engine.SENTENCE_DIMENSIONS)))
+    tfidf = engine.normalise(rng.normal(size=(5, 40)))
+    tfidf[2] = 0.0  # a text with no known word: its TF-IDF part is zero
+    hybrid = engine.normalise(np.hstack([sentence, engine.TFIDF_WEIGHT * tfidf]))
+    assert np.allclose(engine.sentence_part(hybrid), sentence, atol=1e-6)
+    assert not np.allclose(hybrid[:, : engine.SENTENCE_DIMENSIONS], sentence, atol=1e-3)

@@ -28,7 +28,7 @@ import pytest
 from fastapi import FastAPI, routing
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jalon import web
@@ -3097,6 +3097,8 @@ def _th(w: World) -> tuple[int, int, int, list[int]]:
         uow.flush()
         ids = [f.id for f in found]
         themes_placement.place_feedback(uow, pid, ids)
+        # placing may have joined them to the themes of earlier calls: these two only
+        uow.session.execute(delete(ThemeMember).where(ThemeMember.feedback_id.in_(ids)))
         a, b = (
             Theme(product_id=pid, label=f"Exports {n}"),
             Theme(product_id=pid, label=f"Login {n}"),

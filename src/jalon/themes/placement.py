@@ -12,8 +12,8 @@ implementation).
 
 Vectors are computed here, once, when feedback arrives, and stored (`feedback_vectors`):
 re-clustering reads them and does not embed again. A large import embeds at most
-`INLINE_LIMIT` texts with the neural model inside its transaction; the rest are embedded by
-the next re-clustering (which reports that step in its progress).
+`INLINE_LIMIT` texts with the sentence model inside its transaction; the rest are embedded
+by the next re-clustering (which reports that step in its progress).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from jalon.themes import engine, store
 from jalon.themes.models import Theme, ThemeMember
 from jalon.uow import UnitOfWork
 
-INLINE_LIMIT = 300  # texts the neural model embeds inside the caller's transaction
+INLINE_LIMIT = 2000  # texts the sentence model embeds inside the caller's transaction (~2 s)
 CANDIDATES = 50  # similar feedback checked for visibility at a time
 
 
@@ -48,7 +48,7 @@ def place_feedback(uow: UnitOfWork, product_id: int, feedback_ids: Sequence[int]
     model = _model_for_new(uow, product_id, arriving=len(rows))
     if model is None:
         return
-    if model.fallback is None:
+    if model.fallback.sentence:
         rows = rows[:INLINE_LIMIT]
     found = [int(r[0]) for r in rows]
     vectors = model.embed([str(r[1]) for r in rows])
@@ -57,23 +57,18 @@ def place_feedback(uow: UnitOfWork, product_id: int, feedback_ids: Sequence[int]
 
 
 def _model_for_new(uow: UnitOfWork, product_id: int, *, arriving: int) -> store.Model | None:
-    """The model to embed with; fits (or refits, as the product grows) the fallback, after
-    which every stored vector and theme centre is made again in the new space. The product's
-    size is the texts the fit has vectors for (every text since the fit) plus those
-    `arriving`: counted on an index, not by reading every feedback on each arrival."""
+    """The model to embed with; fits (or refits, as the product grows) the product's model,
+    after which every stored vector and theme centre is made again in the new space. The
+    product's size is the texts the fit has vectors for (every text since the fit) plus
+    those `arriving`: counted on an index, not by reading every feedback on each arrival."""
     model = store.current_model(uow, product_id)
-    if engine.neural_available():
-        return model
     if model is None:
         count = store.count_texts(uow, product_id)
     else:
         count = store.count_vectors(uow, product_id, model.name) + arriving
     if not store.needs_refit(model, count):
         return model
-    texts = store.product_texts(uow, product_id)
-    model = store.fit_fallback(uow, product_id, [t for _, t in texts])
-    ids = [i for i, _ in texts]
-    store.save_vectors(uow, product_id, model, ids, model.embed([t for _, t in texts]))
+    model = store.refit(uow, product_id)
     refresh_centroids(uow, product_id, model.name)
     return model
 

@@ -295,6 +295,11 @@ def run_product(uow: UnitOfWork, run_id: int) -> int:
         return uow.get(ClusteringRun, run_id, what=N_("re-clustering")).product_id
 
 
+def current_model(uow: UnitOfWork, product_id: int) -> store.Model | None:
+    with uow:
+        return store.current_model(uow, product_id)
+
+
 def missing_vectors(uow: UnitOfWork, product_id: int, model: str) -> list[tuple[int, str]]:
     """Feedback (not rejected) with no vector of `model` yet, as (id, text)."""
     with uow:

@@ -1,6 +1,6 @@
 """A full re-clustering run, step by step, each step its own short transaction so that the
-page can show progress: make the missing vectors (neural) or refit the fallback, read the
-stored vectors, cluster them, write the themes.
+page can show progress: embed the feedback that have no vector yet, refit the product's text
+model, read the stored vectors, cluster them, write the themes.
 
 The server runs it in a background thread (`start_in_background`); `jalon themes recluster`
 runs it in the foreground with a progress bar.
@@ -24,7 +24,7 @@ _lock = threading.Lock()
 Report = Callable[[float, str], None]
 
 # Share of the progress bar each step takes.
-EMBED_END, CLUSTER_END = 0.55, 0.9
+REFIT_START, EMBED_END, CLUSTER_END = 0.35, 0.55, 0.9
 
 
 class _Progress:
@@ -66,17 +66,18 @@ def run(
 
 
 def _prepare_vectors(db: Database, product_id: int, report: Report) -> store.Model:
-    """Every feedback gets a vector of the current model: the neural model embeds those
-    that arrived without one; the fallback is refitted on all the product's texts."""
-    if not engine.neural_available():
-        return services.refit_fallback(db.uow(), product_id=product_id)
-    model = store.Model(engine.NEURAL)
-    missing = queries.missing_vectors(db.reader(), product_id, model.name)
-    for start in range(0, len(missing), EMBED_BATCH):
-        batch = missing[start : start + EMBED_BATCH]
-        services.embed_batch(db.uow(), product_id=product_id, model=model, items=batch)
-        report(EMBED_END * (start + len(batch)) / len(missing), "embedding")
-    return model
+    """Every feedback gets a vector of a new fit on all the product's texts. With a hybrid,
+    feedback that arrived without a vector (a large import) are embedded first, in batches
+    that show progress; the refit then reuses every sentence vector."""
+    model = queries.current_model(db.reader(), product_id)
+    if model is not None and model.fallback.sentence and engine.neural_available():
+        missing = queries.missing_vectors(db.reader(), product_id, model.name)
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start : start + EMBED_BATCH]
+            services.embed_batch(db.uow(), product_id=product_id, model=model, items=batch)
+            report(REFIT_START * (start + len(batch)) / len(missing), "embedding")
+    report(REFIT_START, "embedding")
+    return services.refit_fallback(db.uow(), product_id=product_id)
 
 
 def start_in_background(db: Database, run_id: int) -> threading.Thread:

@@ -316,12 +316,9 @@ def embed_batch(
 
 
 def refit_fallback(uow: UnitOfWork, *, product_id: int) -> store.Model:
-    """Fit the fallback model on all the product's feedback and store every vector anew."""
+    """Fit the product's model on all its feedback and store every vector anew."""
     with uow:
-        texts = store.product_texts(uow, product_id)
-        model = store.fit_fallback(uow, product_id, [t for _, t in texts])
-        vectors = model.embed([t for _, t in texts])
-        store.save_vectors(uow, product_id, model, [i for i, _ in texts], vectors)
+        model = store.refit(uow, product_id)
         uow.commit()
     return model
 

@@ -32,12 +32,10 @@ REFIT_GROWTH = 2  # the fallback is refitted when the product has twice the text
 @dataclass(frozen=True)
 class Model:
     name: str  # stored beside each vector
-    fallback: FallbackState | None = None  # None for the neural model
+    fallback: FallbackState  # the fit (a hybrid's or the fallback's)
 
-    def embed(self, texts: Sequence[str]) -> Matrix:
-        if self.fallback is None:
-            return engine.embed_neural(texts)
-        return engine.embed_fallback(self.fallback, texts)
+    def embed(self, texts: Sequence[str], sentence: Matrix | None = None) -> Matrix:
+        return engine.embed_fitted(self.fallback, texts, sentence)
 
 
 # Caches of this process, per database (a process may serve or test several), product and
@@ -57,9 +55,7 @@ def _cache_key(uow: UnitOfWork, product_id: int, model: str) -> CacheKey:
 
 
 def current_model(uow: UnitOfWork, product_id: int) -> Model | None:
-    """The model whose vectors the product uses now; None when the fallback has no fit yet."""
-    if engine.neural_available():
-        return Model(engine.NEURAL)
+    """The model whose vectors the product uses now; None when it has no fit yet."""
     name = uow.session.scalar(select(TextModel.model).where(TextModel.product_id == product_id))
     if name is None:
         return None
@@ -100,10 +96,11 @@ def count_vectors(uow: UnitOfWork, product_id: int, model: str) -> int:
 
 
 def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Model:
-    """Fit (or refit) the product's fallback model; vectors of the old fit are dropped."""
-    state = engine.fit_fallback(texts)
+    """Fit (or refit) the product's model, a hybrid when the sentence model is installed;
+    vectors of the old fit are dropped."""
+    state = engine.fit_fallback(texts, sentence=engine.neural_available())
     now = utcnow()
-    name = f"{engine.FALLBACK}:{int(now.timestamp() * 1000)}"
+    name = f"{state.family}:{int(now.timestamp() * 1000)}"
     row = uow.session.get(TextModel, product_id)
     if row is None:
         uow.add(TextModel(product_id=product_id, model=name, state=state.dump(), fitted_at=now))
@@ -120,11 +117,49 @@ def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Mode
 
 
 def needs_refit(model: Model | None, product_count: int) -> bool:
-    if engine.neural_available():
-        return False
-    if model is None or model.fallback is None:
+    """No fit yet, a fit of the other kind (the sentence model was installed or removed
+    since), or the product has grown."""
+    if model is None:
         return product_count > 0
+    if model.fallback.sentence != engine.neural_available():
+        return True
     return product_count >= REFIT_GROWTH * max(model.fallback.fitted_on, 10)
+
+
+def refit(uow: UnitOfWork, product_id: int) -> Model:
+    """Fit the product's model on all its feedback and store every vector anew. A hybrid's
+    sentence vectors are taken from the stored vectors where there are some (the sentence
+    model does not depend on the fit): only the TF-IDF part is made again."""
+    texts = product_texts(uow, product_id)
+    known = _sentence_parts(uow, product_id)
+    model = fit_fallback(uow, product_id, [t for _, t in texts])
+    sentence = _sentence_vectors(texts, known) if model.fallback.sentence and texts else None
+    vectors = model.embed([t for _, t in texts], sentence)
+    save_vectors(uow, product_id, model, [i for i, _ in texts], vectors)
+    return model
+
+
+def _sentence_vectors(texts: list[tuple[int, str]], known: dict[int, np.ndarray]) -> Matrix:
+    """The sentence vector of each (id, text): known, or made now."""
+    missing = [n for n, (i, _) in enumerate(texts) if i not in known]
+    made = engine.embed_neural([texts[n][1] for n in missing])
+    known.update((texts[n][0], made[row]) for row, n in enumerate(missing))
+    return np.array([known[i] for i, _ in texts], np.float32)
+
+
+def _sentence_parts(uow: UnitOfWork, product_id: int) -> dict[int, np.ndarray]:
+    """The sentence vectors inside the product's stored hybrid vectors, by feedback id."""
+    rows = uow.session.execute(
+        select(FeedbackVector.feedback_id, FeedbackVector.vector).where(
+            FeedbackVector.product_id == product_id,
+            FeedbackVector.model.startswith(f"{engine.NEURAL}:"),
+        )
+    ).all()
+    if not rows:
+        return {}
+    width = 4 * engine.SENTENCE_DIMENSIONS  # bytes of the sentence vector, first in each
+    parts = engine.sentence_part(engine.from_blobs([bytes(r[1][:width]) for r in rows]))
+    return {int(r[0]): parts[n] for n, r in enumerate(rows)}
 
 
 def save_vectors(
