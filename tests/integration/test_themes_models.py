@@ -104,7 +104,11 @@ def test_installing_or_removing_the_package_moves_the_product_over(
     assert sorted(stored) == sorted([*ids, new])  # every feedback moved to the new model
     assert {m.split(":")[0] for m, _v in stored.values()} == {engine.NEURAL}
     monkeypatch.setattr(engine, "NEURAL_ENABLED", False)  # and removed again
+    with db.reader() as uow:  # the hybrid cannot embed a text: no suggestion, no error
+        assert placement.similar(uow, pid, "Export to Excel is broken") == []
     _arrive(db, pid, "The dark mode is too bright at night")
+    with db.reader() as uow:
+        assert placement.similar(uow, pid, "Export to Excel is broken", limit=2)
     assert {m.split(":")[0] for m, _v in _vectors(db, pid).values()} == {engine.FALLBACK}
 
 

@@ -137,8 +137,8 @@ def similar(
 ) -> list[tuple[int, float]]:
     """Feedback most similar to `text`, best first, as (feedback id, similarity 0..1)."""
     model = store.current_model(uow, product_id)
-    if model is None or not text.strip():
-        return []
+    if model is None or not text.strip() or not store.usable(model):
+        return []  # a hybrid whose package was removed: the next feedback refits the product
     query = model.embed([text])[0]
     return similar_to_vector(uow, product_id, model.name, query, limit=limit, sources=sources)
 

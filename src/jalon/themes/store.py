@@ -116,13 +116,18 @@ def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Mode
     return Model(name, state)
 
 
+def usable(model: Model) -> bool:
+    """Whether texts can be embedded with `model` here (a hybrid needs the package)."""
+    return not model.fallback.sentence or engine.neural_available()
+
+
 def needs_refit(model: Model | None, product_count: int) -> bool:
     """No fit yet, a fit of the other kind (the sentence model was installed or removed
     since), or the product has grown."""
     if model is None:
         return product_count > 0
     if model.fallback.sentence != engine.neural_available():
-        return True
+        return True  # the package was installed or removed since the fit
     return product_count >= REFIT_GROWTH * max(model.fallback.fitted_on, 10)
 
 
