@@ -142,3 +142,14 @@ def test_the_sentence_part_of_a_hybrid_vector_is_recovered_exactly() -> None:
     hybrid = engine.normalise(np.hstack([sentence, engine.TFIDF_WEIGHT * tfidf]))
     assert np.allclose(engine.sentence_part(hybrid), sentence, atol=1e-6)
     assert not np.allclose(hybrid[:, : engine.SENTENCE_DIMENSIONS], sentence, atol=1e-3)
+
+
+def test_a_large_scan_split_across_two_threads_gives_every_row_its_own_score() -> None:
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(engine.PARALLEL_ROWS + 7, 16)).astype(np.float32)
+    vector = rng.normal(size=16).astype(np.float32)
+    got = engine.scores(matrix, vector)
+    assert got.shape == (len(matrix),) and got.dtype == np.float32
+    assert np.allclose(got, matrix @ vector, rtol=1e-4, atol=1e-4)
+    small = engine.scores(matrix[:100], vector)
+    assert np.allclose(small, got[:100], rtol=1e-5, atol=1e-5)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,6 +47,7 @@ DUPLICATE_THRESHOLD = {NEURAL: 0.725, FALLBACK: 0.6}
 TIGHTNESS = {NEURAL: 0.6, FALLBACK: 0.5}
 DIMENSIONS = {NEURAL: 200, FALLBACK: 100}  # of the TF-IDF part after SVD
 FIT_SAMPLE = 5000  # texts the fallback is fitted on (a sample of larger products)
+PARALLEL_ROWS = 50_000  # from this many stored vectors, a similarity scan uses two threads
 FEW_TEXTS = 4  # up to this many, texts are embedded one by one with numpy (no sparse matrix)
 # Tests and the benchmark set this to False to use the fallback with the package installed.
 NEURAL_ENABLED = True
@@ -310,11 +312,22 @@ def _tf_idf(
 
 
 def scores(matrix: Matrix, vector: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Dot product of each row of `matrix` with `vector`, in this thread: BLAS would wake its
-    threads for one matrix-vector product (no faster, it is memory-bound) and leave them
-    spinning against the text model on the other core."""
-    product = np.einsum("ij,j->i", matrix, np.asarray(vector, dtype=matrix.dtype))
-    return np.asarray(product, dtype=np.float32)
+    """Dot product of each row of `matrix` with `vector`, without BLAS: BLAS would wake its
+    threads for one matrix-vector product and leave them spinning against the text model on
+    the other core. The product is bound by memory bandwidth, so a large matrix is split in
+    two halves, one scanned on a second thread (numpy releases the GIL): half the time."""
+    v = np.asarray(vector, dtype=matrix.dtype)
+    if len(matrix) < PARALLEL_ROWS:
+        return np.asarray(np.einsum("ij,j->i", matrix, v), dtype=np.float32)
+    half = len(matrix) // 2
+    second = _scan_pool().submit(np.einsum, "ij,j->i", matrix[half:], v)
+    first = np.einsum("ij,j->i", matrix[:half], v)
+    return np.concatenate([first, second.result()]).astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=1)
+def _scan_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="jalon-scan")
 
 
 def centre(vectors: Matrix) -> NDArray[np.float32]:
