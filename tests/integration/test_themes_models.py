@@ -82,6 +82,7 @@ def test_a_refit_reuses_the_stored_sentence_vectors(
     model = services.refit_fallback(db.uow(), product_id=pid)
     after = _vectors(db, pid)
     assert embedded == []  # every sentence vector came from the stored ones
+    assert (model.fallback.fitted_on, model.fallback.last_id) == (len(ids), max(ids))
     assert sorted(after) == sorted(ids)
     assert {m for m, _v in after.values()} == {model.name} != {before[ids[0]][0]}
     for i in ids:

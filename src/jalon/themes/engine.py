@@ -130,6 +130,7 @@ class FallbackState:
     basis: NDArray[np.float32]  # (dimensions, len(words) + len(chars))
     fitted_on: int  # how many texts the fit saw
     sentence: bool = False  # a hybrid: the sentence model's vector comes first
+    last_id: int = 0  # the largest feedback id the fit saw (0: not recorded)
 
     @property
     def family(self) -> str:
@@ -140,7 +141,7 @@ class FallbackState:
         np.savez_compressed(
             out, words=np.array(self.words, dtype=str), chars=np.array(self.chars, dtype=str),
             idf=self.idf, basis=self.basis, fitted_on=np.array([self.fitted_on]),
-            sentence=np.array([self.sentence]),
+            sentence=np.array([self.sentence]), last_id=np.array([self.last_id]),
         )  # fmt: skip
         return out.getvalue()
 
@@ -148,9 +149,10 @@ class FallbackState:
     def load(cls, blob: bytes) -> FallbackState:
         data = np.load(io.BytesIO(blob), allow_pickle=False)
         sentence = bool(data["sentence"][0]) if "sentence" in data.files else False
+        last_id = int(data["last_id"][0]) if "last_id" in data.files else 0
         return cls(
             [str(w) for w in data["words"]], [str(c) for c in data["chars"]],
-            data["idf"], data["basis"], int(data["fitted_on"][0]), sentence,
+            data["idf"], data["basis"], int(data["fitted_on"][0]), sentence, last_id,
         )  # fmt: skip
 
 

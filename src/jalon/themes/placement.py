@@ -64,6 +64,11 @@ def _model_for_new(uow: UnitOfWork, product_id: int, *, arriving: int) -> store.
     model = store.current_model(uow, product_id)
     if model is None:
         count = store.count_texts(uow, product_id)
+    elif model.fallback.last_id:  # at most the fit's texts and those that came since
+        bound = model.fallback.fitted_on + store.count_new_vectors(uow, product_id, model)
+        count = bound + arriving
+        if store.needs_refit(model, count):  # near the limit: count exactly
+            count = store.count_vectors(uow, product_id, model.name) + arriving
     else:
         count = store.count_vectors(uow, product_id, model.name) + arriving
     if not store.needs_refit(model, count):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -87,6 +87,17 @@ def count_texts(uow: UnitOfWork, product_id: int) -> int:
     return int(uow.session.scalar(query) or 0)
 
 
+def count_new_vectors(uow: UnitOfWork, product_id: int, model: Model) -> int:
+    """How many vectors of `model` belong to feedback newer than its fit: a short range of
+    the primary key, where counting all the product's vectors scans its whole index."""
+    query = select(func.count()).where(
+        FeedbackVector.feedback_id > model.fallback.last_id,
+        FeedbackVector.product_id == product_id,
+        FeedbackVector.model == model.name,
+    )
+    return int(uow.session.scalar(query) or 0)
+
+
 def count_vectors(uow: UnitOfWork, product_id: int, model: str) -> int:
     """How many feedback of the product have a vector in `model` (an index-only count)."""
     query = select(func.count()).where(
@@ -95,10 +106,13 @@ def count_vectors(uow: UnitOfWork, product_id: int, model: str) -> int:
     return int(uow.session.scalar(query) or 0)
 
 
-def fit_fallback(uow: UnitOfWork, product_id: int, texts: Sequence[str]) -> Model:
+def fit_fallback(
+    uow: UnitOfWork, product_id: int, texts: Sequence[str], *, last_id: int = 0
+) -> Model:
     """Fit (or refit) the product's model, a hybrid when the sentence model is installed;
-    vectors of the old fit are dropped."""
+    vectors of the old fit are dropped. `last_id`: the largest feedback id among `texts`."""
     state = engine.fit_fallback(texts, sentence=engine.neural_available())
+    state = replace(state, last_id=last_id)
     now = utcnow()
     name = f"{state.family}:{int(now.timestamp() * 1000)}"
     row = uow.session.get(TextModel, product_id)
@@ -137,7 +151,8 @@ def refit(uow: UnitOfWork, product_id: int) -> Model:
     model does not depend on the fit): only the TF-IDF part is made again."""
     texts = product_texts(uow, product_id)
     known = _sentence_parts(uow, product_id)
-    model = fit_fallback(uow, product_id, [t for _, t in texts])
+    last_id = max((i for i, _ in texts), default=0)
+    model = fit_fallback(uow, product_id, [t for _, t in texts], last_id=last_id)
     sentence = _sentence_vectors(texts, known) if model.fallback.sentence and texts else None
     vectors = model.embed([t for _, t in texts], sentence)
     save_vectors(uow, product_id, model, [i for i, _ in texts], vectors)
