@@ -64,9 +64,9 @@ def _use(backend: str) -> None:
 
 
 def embed(backend: str, texts: list[str]) -> tuple[np.ndarray, float]:
-    """Vectors of the texts and the seconds it took (fallback: fitted on these texts)."""
+    """Vectors of the texts and the seconds it took (the model fitted on these texts)."""
     started = time.perf_counter()
-    state = engine.fit_fallback(texts, sentence=backend == "neural")
+    state = engine.fit(texts, sentence=backend == "neural")
     vectors = engine.embed_fitted(state, texts)
     return vectors, time.perf_counter() - started
 
@@ -74,7 +74,7 @@ def embed(backend: str, texts: list[str]) -> tuple[np.ndarray, float]:
 def quality(backend: str, vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, roc_auc_score
 
-    family = engine.NEURAL if backend == "neural" else engine.FALLBACK
+    family = engine.HYBRID if backend == "neural" else engine.FALLBACK
     found = clustering.discover(vectors, tightness=engine.TIGHTNESS[family])
     centred = engine.normalise(vectors - engine.centre(vectors))
     sims = centred @ centred.T
@@ -94,11 +94,11 @@ def _discover_child(args: tuple[str, Any]) -> dict[str, float]:
     """In a fresh process: (re)build the vectors the way a run does, cluster; time, memory."""
     backend, payload = args
     _use(backend)
-    family = engine.NEURAL if backend == "neural" else engine.FALLBACK
+    family = engine.HYBRID if backend == "neural" else engine.FALLBACK
     texts, sentence_path = payload
     sentence = np.load(sentence_path) if sentence_path else None  # stored: not timed
     started = time.perf_counter()  # refit and embed again, as a run does, then cluster
-    state = engine.fit_fallback(texts, sentence=sentence is not None)
+    state = engine.fit(texts, sentence=sentence is not None)
     vectors = engine.embed_fitted(state, texts, sentence)
     found = clustering.discover(vectors, tightness=engine.TIGHTNESS[family])
     seconds = time.perf_counter() - started
@@ -143,7 +143,7 @@ def run(backend: str, data: Path, *, big: int, items: int, scratch: Path,
     test_texts = [t for t, keep in zip(texts, is_test, strict=True) if keep]
     if backend == "neural":
         all_vectors, out["embed_texts_per_s"] = _neural_vectors(texts, cache)
-        state = engine.fit_fallback(test_texts, sentence=True)
+        state = engine.fit(test_texts, sentence=True)
         test_vectors = engine.embed_fitted(state, test_texts, all_vectors[is_test])
     else:
         test_vectors, seconds = embed(backend, test_texts)

@@ -55,7 +55,7 @@ def test_a_hybrid_vector_is_the_sentence_vector_beside_the_tfidf_part(db: Databa
     ids = add_sample_feedback(db, pid)
     stored = _vectors(db, pid)
     names = {m for m, _v in stored.values()}
-    assert len(names) == 1 and next(iter(names)).startswith(f"{engine.NEURAL}:")
+    assert len(names) == 1 and next(iter(names)).startswith(f"{engine.HYBRID}:")
     with db.reader() as uow:
         text = uow.session.get(Feedback, ids[0]).text  # type: ignore[union-attr]
     vector = stored[ids[0]][1]
@@ -79,10 +79,10 @@ def test_a_refit_reuses_the_stored_sentence_vectors(
         return original(texts)
 
     monkeypatch.setattr(engine, "embed_neural", counting)
-    model = services.refit_fallback(db.uow(), product_id=pid)
+    model = services.refit(db.uow(), product_id=pid)
     after = _vectors(db, pid)
     assert embedded == []  # every sentence vector came from the stored ones
-    assert (model.fallback.fitted_on, model.fallback.last_id) == (len(ids), max(ids))
+    assert (model.fit.fitted_on, model.fit.last_id) == (len(ids), max(ids))
     assert sorted(after) == sorted(ids)
     assert {m for m, _v in after.values()} == {model.name} != {before[ids[0]][0]}
     for i in ids:
@@ -103,7 +103,7 @@ def test_installing_or_removing_the_package_moves_the_product_over(
     new = _arrive(db, pid, "Export to Excel does not keep the column widths")
     stored = _vectors(db, pid)
     assert sorted(stored) == sorted([*ids, new])  # every feedback moved to the new model
-    assert {m.split(":")[0] for m, _v in stored.values()} == {engine.NEURAL}
+    assert {m.split(":")[0] for m, _v in stored.values()} == {engine.HYBRID}
     monkeypatch.setattr(engine, "NEURAL_ENABLED", False)  # and removed again
     with db.reader() as uow:  # the hybrid cannot embed a text: no suggestion, no error
         assert placement.similar(uow, pid, "Export to Excel is broken") == []
@@ -125,4 +125,4 @@ def test_a_product_without_feedback_can_be_reclustered(
     assert (run.state, run.feedback_count, run.theme_count) == ("done", 0, 0)
     with db.reader() as uow:
         model = store.current_model(uow, pid)
-    assert model is not None and model.fallback.sentence is neural
+    assert model is not None and model.fit.sentence is neural

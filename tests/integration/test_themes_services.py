@@ -261,8 +261,8 @@ def test_the_fallback_is_refitted_when_the_product_doubles(
             uow.commit()
         with db.reader() as uow:
             model = store.current_model(uow, pid)
-            assert model is not None and model.fallback is not None
-            return model.name, model.fallback.fitted_on
+            assert model is not None and model.fit is not None
+            return model.name, model.fit.fitted_on
 
     name, fitted_on = arrive(first - 1)  # one text short of twice: the same fit
     assert fitted_on == first

@@ -80,11 +80,11 @@ def test_the_fallback_model_survives_storage_and_matches_similar_texts() -> None
         "card has not arrived", "my card still has not arrived", "refund my payment",
         "I want a refund of this payment", "change my PIN", "how to change the PIN code",
     ]  # fmt: skip
-    state = engine.fit_fallback(texts)
-    again = engine.FallbackState.load(state.dump())
-    first, second = engine.embed_fallback(state, texts), engine.embed_fallback(again, texts)
+    state = engine.fit(texts)
+    again = engine.FitState.load(state.dump())
+    first, second = engine.embed_tfidf(state, texts), engine.embed_tfidf(again, texts)
     assert np.allclose(first, second) and np.allclose(np.linalg.norm(first, axis=1), 1.0)
-    query = engine.embed_fallback(state, ["my card has not arrived yet"])[0]
+    query = engine.embed_tfidf(state, ["my card has not arrived yet"])[0]
     best = engine.nearest(query, first, engine.centre(first), limit=2)
     assert {row for row, _s in best} == {0, 1}
     assert all(0.0 <= s <= 1.0 for _r, s in best)
@@ -92,13 +92,13 @@ def test_the_fallback_model_survives_storage_and_matches_similar_texts() -> None
 
 def test_one_text_embeds_as_in_a_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     # A few texts take a numpy path of their own; it gives the vectors of the sparse one.
-    state = engine.fit_fallback(
+    state = engine.fit(
         ["card has not arrived", "refund my payment", "change my PIN", "carte pas arrivée"]
     )
     texts = ["my card has not arrived, my card!", "", "the the", "Où est ma carte ?", "zzz"]
-    few = np.vstack([engine.embed_fallback(state, [t]) for t in texts])
+    few = np.vstack([engine.embed_tfidf(state, [t]) for t in texts])
     monkeypatch.setattr(engine, "FEW_TEXTS", 0)
-    batch = engine.embed_fallback(state, texts)
+    batch = engine.embed_tfidf(state, texts)
     assert np.allclose(few, batch, atol=1e-6)
     assert np.allclose(np.linalg.norm(few[0]), 1.0) and not few[4].any()  # unknown words
 
@@ -121,16 +121,16 @@ def test_sparkline_points() -> None:
 
 def test_a_fit_keeps_its_kind_through_the_database_and_old_fits_read_as_tfidf() -> None:
     texts = ["Export to Excel", "Login fails on mobile", "Invoices lack the VAT number"] * 3
-    state = engine.fit_fallback(texts, sentence=True)
-    again = engine.FallbackState.load(state.dump())
-    assert again.sentence and again.family == engine.NEURAL
+    state = engine.fit(texts, sentence=True)
+    again = engine.FitState.load(state.dump())
+    assert again.sentence and again.family == engine.HYBRID
     assert np.array_equal(again.basis, state.basis) and again.words == state.words
     old = io.BytesIO()  # a fit stored before hybrids existed: no "sentence" entry
     np.savez_compressed(
         old, words=np.array(state.words, dtype=str), chars=np.array(state.chars, dtype=str),
         idf=state.idf, basis=state.basis, fitted_on=np.array([state.fitted_on]),
     )  # fmt: skip
-    legacy = engine.FallbackState.load(old.getvalue())
+    legacy = engine.FitState.load(old.getvalue())
     assert not legacy.sentence and legacy.family == engine.FALLBACK
 
 

@@ -30,7 +30,7 @@ from scipy import sparse
 
 Matrix = NDArray[np.float32]
 
-NEURAL = "use3+tfidf"  # prefix of the hybrid's model names ("use3+tfidf:<fit id>")
+HYBRID = "use3+tfidf"  # prefix of the hybrid's model names ("use3+tfidf:<fit id>")
 FALLBACK = "tfidf-svd"  # prefix of the fallback's model names ("tfidf-svd:<fit id>")
 BATCH = 256  # texts per call to the sentence model
 SENTENCE_DIMENSIONS = 512  # the sentence model's vectors, first in a hybrid vector
@@ -39,14 +39,14 @@ SENTENCE_DIMENSIONS = 512  # the sentence model's vectors, first in a hybrid vec
 # Weight of the TF-IDF part beside the sentence vector in a hybrid vector (both unit length).
 TFIDF_WEIGHT = 0.5
 # Thresholds on the cosine to a theme's centre for a new feedback to join the theme.
-PLACE_THRESHOLD = {NEURAL: 0.55, FALLBACK: 0.35}
+PLACE_THRESHOLD = {HYBRID: 0.55, FALLBACK: 0.35}
 # Centred cosine above which two feedback are shown as likely duplicates.
-DUPLICATE_THRESHOLD = {NEURAL: 0.725, FALLBACK: 0.6}
+DUPLICATE_THRESHOLD = {HYBRID: 0.725, FALLBACK: 0.6}
 # Largest mean squared distance to a theme's centre (centred, normalised vectors): where
 # the Ward tree is cut.
-TIGHTNESS = {NEURAL: 0.6, FALLBACK: 0.5}
-DIMENSIONS = {NEURAL: 200, FALLBACK: 100}  # of the TF-IDF part after SVD
-FIT_SAMPLE = 5000  # texts the fallback is fitted on (a sample of larger products)
+TIGHTNESS = {HYBRID: 0.6, FALLBACK: 0.5}
+DIMENSIONS = {HYBRID: 200, FALLBACK: 100}  # of the TF-IDF part after SVD
+FIT_SAMPLE = 5000  # texts a fit reads (a sample of larger products)
 PARALLEL_ROWS = 50_000  # from this many stored vectors, a similarity scan uses two threads
 FEW_TEXTS = 4  # up to this many, texts are embedded one by one with numpy (no sparse matrix)
 # Tests and the benchmark set this to False to use the fallback with the package installed.
@@ -55,8 +55,8 @@ NEURAL_THREADS = 1  # a server shares its cores: BLAS threads would spin against
 
 
 def family(model: str) -> str:
-    """NEURAL or FALLBACK, for a stored model name."""
-    return FALLBACK if model.startswith(FALLBACK) else NEURAL
+    """HYBRID or FALLBACK, for a stored model name."""
+    return FALLBACK if model.startswith(FALLBACK) else HYBRID
 
 
 def neural_available() -> bool:
@@ -119,11 +119,11 @@ def from_blobs(blobs: Sequence[bytes]) -> Matrix:
     return flat.reshape(len(blobs), -1)
 
 
-# --- the fallback: TF-IDF words + character n-grams -> SVD ----------------------------------
+# --- fits: TF-IDF words + character n-grams -> SVD (the fallback, or a hybrid's part) ------
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: its vectorisers are cached
-class FallbackState:
+class FitState:
     words: list[str]
     chars: list[str]
     idf: NDArray[np.float32]
@@ -134,7 +134,7 @@ class FallbackState:
 
     @property
     def family(self) -> str:
-        return NEURAL if self.sentence else FALLBACK
+        return HYBRID if self.sentence else FALLBACK
 
     def dump(self) -> bytes:
         out = io.BytesIO()
@@ -146,7 +146,7 @@ class FallbackState:
         return out.getvalue()
 
     @classmethod
-    def load(cls, blob: bytes) -> FallbackState:
+    def load(cls, blob: bytes) -> FitState:
         data = np.load(io.BytesIO(blob), allow_pickle=False)
         sentence = bool(data["sentence"][0]) if "sentence" in data.files else False
         last_id = int(data["last_id"][0]) if "last_id" in data.files else 0
@@ -196,7 +196,7 @@ def _weighted(w_counts: Any, c_counts: Any, idf: NDArray[np.float32]) -> Any:
     return sparse.hstack(parts).tocsr()
 
 
-def fit_fallback(texts: Sequence[str], *, sentence: bool = False, seed: int = 0) -> FallbackState:
+def fit(texts: Sequence[str], *, sentence: bool = False, seed: int = 0) -> FitState:
     """Fit the TF-IDF part on a product's texts (at least one); with `sentence`, for a
     hybrid (the sentence model needs no fit)."""
     from sklearn.decomposition import TruncatedSVD
@@ -219,13 +219,13 @@ def fit_fallback(texts: Sequence[str], *, sentence: bool = False, seed: int = 0)
     df = np.concatenate([_doc_freq(wc), _doc_freq(cc)])
     idf = (np.log((1 + len(cleaned)) / (1 + df)) + 1.0).astype(np.float32)
     weighted = _weighted(wc, cc, idf)
-    wanted = DIMENSIONS[NEURAL if sentence else FALLBACK]
+    wanted = DIMENSIONS[HYBRID if sentence else FALLBACK]
     dims = max(1, min(wanted, weighted.shape[0] - 1, weighted.shape[1] - 1))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # One or two texts: sklearn's explained-variance ratio divides by zero (unused here).
         warnings.simplefilter("ignore", RuntimeWarning)
         svd = TruncatedSVD(n_components=dims, random_state=seed).fit(weighted)
-    return FallbackState(
+    return FitState(
         list(w.get_feature_names_out()), list(c.get_feature_names_out()), idf,
         svd.components_.astype(np.float32), len(texts), sentence,
     )  # fmt: skip
@@ -236,7 +236,7 @@ def _doc_freq(counts: Any) -> NDArray[np.float64]:
 
 
 @lru_cache(maxsize=8)
-def _analysers(state: FallbackState) -> tuple[Any, dict[str, int], Any, dict[str, int]]:
+def _analysers(state: FitState) -> tuple[Any, dict[str, int], Any, dict[str, int]]:
     """The word and character analysers and vocabularies of a fit, built once (sklearn's
     transform rebuilds and re-checks them on every call, too slow for one text)."""
     w, c = _vectorisers()
@@ -258,15 +258,13 @@ def _count(analyse: Any, vocabulary: dict[str, int], texts: Sequence[str]) -> An
     return sparse.csr_matrix((data, (rows, cols)), shape=shape)  # duplicates are summed
 
 
-def embed_fitted(
-    state: FallbackState, texts: Sequence[str], sentence: Matrix | None = None
-) -> Matrix:
+def embed_fitted(state: FitState, texts: Sequence[str], sentence: Matrix | None = None) -> Matrix:
     """Vectors of a fit: the fallback's, or a hybrid's (the sentence vectors of the texts
     are made unless given, as rows of unit length)."""
     if not texts:
         width = state.basis.shape[0] + (SENTENCE_DIMENSIONS if state.sentence else 0)
         return np.zeros((0, width), np.float32)
-    tfidf = embed_fallback(state, texts)
+    tfidf = embed_tfidf(state, texts)
     if not state.sentence:
         return tfidf
     if sentence is None:
@@ -274,7 +272,7 @@ def embed_fitted(
     return normalise(np.hstack([sentence, TFIDF_WEIGHT * tfidf]))
 
 
-def embed_fallback(state: FallbackState, texts: Sequence[str]) -> Matrix:
+def embed_tfidf(state: FitState, texts: Sequence[str]) -> Matrix:
     """The TF-IDF part alone."""
     analyse_words, words, analyse_chars, chars = _analysers(state)
     cleaned = [clean_text(t) for t in texts]
@@ -285,7 +283,7 @@ def embed_fallback(state: FallbackState, texts: Sequence[str]) -> Matrix:
     return normalise(np.asarray(weighted @ state.basis.T, dtype=np.float32))
 
 
-def _embed_one(state: FallbackState, text: str) -> NDArray[np.float32]:
+def _embed_one(state: FitState, text: str) -> NDArray[np.float32]:
     """One text's vector before normalisation, as `_weighted` @ basis computes it for many:
     scipy.sparse's checks cost more than the few dozen terms of one text."""
     analyse_words, words, analyse_chars, chars = _analysers(state)

@@ -74,8 +74,8 @@ class FeedbackVector(Base):
 
 
 class TextModel(Base):
-    """The fitted state of the fallback text model of a product (TF-IDF vocabulary and SVD
-    basis, as an .npz blob); neural models carry their state in their package."""
+    """The fitted state of a product's text model (TF-IDF vocabulary, idf and SVD basis, and
+    whether the sentence model's vector comes first, as an .npz blob)."""
 
     __tablename__ = "theme_text_models"
 

@@ -48,7 +48,7 @@ def place_feedback(uow: UnitOfWork, product_id: int, feedback_ids: Sequence[int]
     model = _model_for_new(uow, product_id, arriving=len(rows))
     if model is None:
         return
-    if model.fallback.sentence:
+    if model.fit.sentence:
         rows = rows[:INLINE_LIMIT]
     found = [int(r[0]) for r in rows]
     vectors = model.embed([str(r[1]) for r in rows])
@@ -64,13 +64,10 @@ def _model_for_new(uow: UnitOfWork, product_id: int, *, arriving: int) -> store.
     model = store.current_model(uow, product_id)
     if model is None:
         count = store.count_texts(uow, product_id)
-    elif model.fallback.last_id:  # at most the fit's texts and those that came since
-        bound = model.fallback.fitted_on + store.count_new_vectors(uow, product_id, model)
-        count = bound + arriving
-        if store.needs_refit(model, count):  # near the limit: count exactly
+    else:  # at most the fit's texts and the vectors since: a cheap bound, exact near the limit
+        count = model.fit.fitted_on + store.count_new_vectors(uow, product_id, model) + arriving
+        if store.needs_refit(model, count):
             count = store.count_vectors(uow, product_id, model.name) + arriving
-    else:
-        count = store.count_vectors(uow, product_id, model.name) + arriving
     if not store.needs_refit(model, count):
         return model
     model = store.refit(uow, product_id)

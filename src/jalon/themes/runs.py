@@ -70,14 +70,14 @@ def _prepare_vectors(db: Database, product_id: int, report: Report) -> store.Mod
     feedback that arrived without a vector (a large import) are embedded first, in batches
     that show progress; the refit then reuses every sentence vector."""
     model = queries.current_model(db.reader(), product_id)
-    if model is not None and model.fallback.sentence and engine.neural_available():
+    if model is not None and model.fit.sentence and store.usable(model):
         missing = queries.missing_vectors(db.reader(), product_id, model.name)
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
             services.embed_batch(db.uow(), product_id=product_id, model=model, items=batch)
             report(REFIT_START * (start + len(batch)) / len(missing), "embedding")
     report(REFIT_START, "embedding")
-    return services.refit_fallback(db.uow(), product_id=product_id)
+    return services.refit(db.uow(), product_id=product_id)
 
 
 def start_in_background(db: Database, run_id: int) -> threading.Thread:

@@ -31,7 +31,7 @@ __all__ = [
     "merge_duplicate",
     "merge_themes",
     "move_feedback",
-    "refit_fallback",
+    "refit",
     "rename_theme",
     "set_progress",
     "split_theme",
@@ -315,7 +315,7 @@ def embed_batch(
         uow.commit()
 
 
-def refit_fallback(uow: UnitOfWork, *, product_id: int) -> store.Model:
+def refit(uow: UnitOfWork, *, product_id: int) -> store.Model:
     """Fit the product's model on all its feedback and store every vector anew."""
     with uow:
         model = store.refit(uow, product_id)

@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from jalon.db import utcnow
 from jalon.feedback.models import Feedback
 from jalon.themes import engine
-from jalon.themes.engine import FallbackState, Matrix
+from jalon.themes.engine import FitState, Matrix
 from jalon.themes.models import (
     FeedbackDuplicate,
     FeedbackVector,
@@ -26,22 +26,22 @@ from jalon.themes.models import (
 from jalon.uow import UnitOfWork
 
 HIDDEN_STATES = ("pending", "rejected")  # never similar, never counted
-REFIT_GROWTH = 2  # the fallback is refitted when the product has twice the texts it saw
+REFIT_GROWTH = 2  # a product is refitted when it has twice the texts its fit saw
 
 
 @dataclass(frozen=True)
 class Model:
     name: str  # stored beside each vector
-    fallback: FallbackState  # the fit (a hybrid's or the fallback's)
+    fit: FitState  # its fitted state (a hybrid or the fallback)
 
     def embed(self, texts: Sequence[str], sentence: Matrix | None = None) -> Matrix:
-        return engine.embed_fitted(self.fallback, texts, sentence)
+        return engine.embed_fitted(self.fit, texts, sentence)
 
 
 # Caches of this process, per database (a process may serve or test several), product and
 # model.
 CacheKey = tuple[int, str, int, str]
-_states: dict[CacheKey, FallbackState] = {}
+_states: dict[CacheKey, FitState] = {}
 _matrices: dict[CacheKey, tuple[tuple[int, int], np.ndarray, Matrix]] = {}
 _centred: dict[CacheKey, tuple[int, np.ndarray, Matrix, np.ndarray]] = {}
 _buffers: dict[tuple[CacheKey, int], np.ndarray] = {}  # room to append to _matrices' arrays
@@ -64,7 +64,7 @@ def current_model(uow: UnitOfWork, product_id: int) -> Model | None:
         state = _states.get(key)
     if state is None:  # the fitted state (megabytes) is read once per process and fit
         blob = uow.session.scalar(select(TextModel.state).where(TextModel.product_id == product_id))
-        state = FallbackState.load(blob or b"")
+        state = FitState.load(blob or b"")
         with _lock:
             _states[key] = state
     return Model(name, state)
@@ -80,7 +80,7 @@ def product_texts(uow: UnitOfWork, product_id: int) -> list[tuple[int, str]]:
 
 
 def count_texts(uow: UnitOfWork, product_id: int) -> int:
-    """The product's feedback that are not rejected (what a fit of the fallback reads)."""
+    """The product's feedback that are not rejected (what a fit reads)."""
     query = select(func.count()).where(
         Feedback.product_id == product_id, Feedback.state != "rejected"
     )
@@ -91,7 +91,7 @@ def count_new_vectors(uow: UnitOfWork, product_id: int, model: Model) -> int:
     """How many vectors of `model` belong to feedback newer than its fit: a short range of
     the primary key, where counting all the product's vectors scans its whole index."""
     query = select(func.count()).where(
-        FeedbackVector.feedback_id > model.fallback.last_id,
+        FeedbackVector.feedback_id > model.fit.last_id,
         FeedbackVector.product_id == product_id,
         FeedbackVector.model == model.name,
     )
@@ -106,12 +106,10 @@ def count_vectors(uow: UnitOfWork, product_id: int, model: str) -> int:
     return int(uow.session.scalar(query) or 0)
 
 
-def fit_fallback(
-    uow: UnitOfWork, product_id: int, texts: Sequence[str], *, last_id: int = 0
-) -> Model:
+def fit(uow: UnitOfWork, product_id: int, texts: Sequence[str], *, last_id: int = 0) -> Model:
     """Fit (or refit) the product's model, a hybrid when the sentence model is installed;
     vectors of the old fit are dropped. `last_id`: the largest feedback id among `texts`."""
-    state = engine.fit_fallback(texts, sentence=engine.neural_available())
+    state = engine.fit(texts, sentence=engine.neural_available())
     state = replace(state, last_id=last_id)
     now = utcnow()
     name = f"{state.family}:{int(now.timestamp() * 1000)}"
@@ -132,7 +130,7 @@ def fit_fallback(
 
 def usable(model: Model) -> bool:
     """Whether texts can be embedded with `model` here (a hybrid needs the package)."""
-    return not model.fallback.sentence or engine.neural_available()
+    return not model.fit.sentence or engine.neural_available()
 
 
 def needs_refit(model: Model | None, product_count: int) -> bool:
@@ -140,9 +138,9 @@ def needs_refit(model: Model | None, product_count: int) -> bool:
     since), or the product has grown."""
     if model is None:
         return product_count > 0
-    if model.fallback.sentence != engine.neural_available():
+    if model.fit.sentence != engine.neural_available():
         return True  # the package was installed or removed since the fit
-    return product_count >= REFIT_GROWTH * max(model.fallback.fitted_on, 10)
+    return product_count >= REFIT_GROWTH * max(model.fit.fitted_on, 10)
 
 
 def refit(uow: UnitOfWork, product_id: int) -> Model:
@@ -150,10 +148,10 @@ def refit(uow: UnitOfWork, product_id: int) -> Model:
     sentence vectors are taken from the stored vectors where there are some (the sentence
     model does not depend on the fit): only the TF-IDF part is made again."""
     texts = product_texts(uow, product_id)
-    known = _sentence_parts(uow, product_id)
+    known = _sentence_parts(uow, product_id) if engine.neural_available() else {}
     last_id = max((i for i, _ in texts), default=0)
-    model = fit_fallback(uow, product_id, [t for _, t in texts], last_id=last_id)
-    sentence = _sentence_vectors(texts, known) if model.fallback.sentence and texts else None
+    model = fit(uow, product_id, [t for _, t in texts], last_id=last_id)
+    sentence = _sentence_vectors(texts, known) if model.fit.sentence and texts else None
     vectors = model.embed([t for _, t in texts], sentence)
     save_vectors(uow, product_id, model, [i for i, _ in texts], vectors)
     return model
@@ -172,7 +170,7 @@ def _sentence_parts(uow: UnitOfWork, product_id: int) -> dict[int, np.ndarray]:
     rows = uow.session.execute(
         select(FeedbackVector.feedback_id, FeedbackVector.vector).where(
             FeedbackVector.product_id == product_id,
-            FeedbackVector.model.startswith(f"{engine.NEURAL}:"),
+            FeedbackVector.model.startswith(f"{engine.HYBRID}:"),
         )
     ).all()
     if not rows:
